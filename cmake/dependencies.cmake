@@ -1,0 +1,27 @@
+# Every dependency is a Debian bookworm package installed by `./emis deps`.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka++ rdkafka)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+find_package(Threads REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(CURL REQUIRED)
+find_package(nlohmann_json REQUIRED)
+# fmt must be found before restinio, whose config expects the fmt target.
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(restinio REQUIRED)
+find_package(CLI11 REQUIRED)
+
+# SOCI and libphonenumber ship no CMake or pkg-config files.
+find_path(SOCI_INCLUDE_DIR soci/soci.h REQUIRED)
+find_library(SOCI_CORE_LIBRARY soci_core REQUIRED)
+find_library(SOCI_SQLITE3_LIBRARY soci_sqlite3 REQUIRED)
+add_library(soci_sqlite INTERFACE)
+target_include_directories(soci_sqlite INTERFACE ${SOCI_INCLUDE_DIR})
+target_link_libraries(soci_sqlite INTERFACE ${SOCI_SQLITE3_LIBRARY} ${SOCI_CORE_LIBRARY} sqlite3 ${CMAKE_DL_LIBS})
+
+find_path(PHONENUMBER_INCLUDE_DIR phonenumbers/phonenumberutil.h REQUIRED)
+find_library(PHONENUMBER_LIBRARY phonenumber REQUIRED)
+add_library(phonenumber INTERFACE)
+target_include_directories(phonenumber INTERFACE ${PHONENUMBER_INCLUDE_DIR})
+target_link_libraries(phonenumber INTERFACE ${PHONENUMBER_LIBRARY})

@@ -1,0 +1,16 @@
+#include "auth/sodium_init.hpp"
+
+#include <sodium.h>
+
+#include <stdexcept>
+
+namespace emis::auth {
+
+void ensure_sodium_initialised() {
+  // A function-local static is initialised exactly once even under
+  // concurrent first calls; sodium_init() returns 1 when already done.
+  static const int result = sodium_init();
+  if (result < 0) throw std::runtime_error("libsodium could not be initialised");
+}
+
+}  // namespace emis::auth

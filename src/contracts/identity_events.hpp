@@ -1,0 +1,40 @@
+// Integration events the Identity service publishes (domain "identity"):
+// the lifecycle of a user account, keyed by user id.
+#pragma once
+
+#include "eventbus/event_type.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace emis::contracts {
+
+// The fields every account lifecycle event carries.
+struct UserAccountState {
+  std::string user_id;
+  std::string tenant_id;
+  std::string entity_id;    // the teacher's id; empty for accounts of no entity
+  std::string entity_type;  // "Teacher"
+  std::string status;       // PendingActivation, Active, Disabled
+
+  std::string key() const { return user_id; }
+  nlohmann::json to_json() const;
+  static UserAccountState read(const nlohmann::json& j);
+};
+
+template <const char* ClassName>
+struct UserAccountEvent : UserAccountState {
+  static constexpr eventbus::EventType type{"identity", ClassName, 1};
+  static UserAccountEvent from_json(const nlohmann::json& j) { return {UserAccountState::read(j)}; }
+};
+
+inline constexpr char kUserAccountCreated[] = "UserAccountCreatedIntegrationEvent";
+inline constexpr char kUserActivated[] = "UserActivatedIntegrationEvent";
+inline constexpr char kUserDisabled[] = "UserDisabledIntegrationEvent";
+
+using UserAccountCreated = UserAccountEvent<kUserAccountCreated>;
+using UserActivated = UserAccountEvent<kUserActivated>;
+using UserDisabled = UserAccountEvent<kUserDisabled>;
+
+}  // namespace emis::contracts

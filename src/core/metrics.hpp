@@ -1,0 +1,61 @@
+// Counters and gauges rendered in the Prometheus text format. Metrics are
+// registered once (by name and labels) and then updated lock-free.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace emis::core {
+
+using Labels = std::map<std::string, std::string>;
+
+class Counter {
+ public:
+  void inc(std::uint64_t n = 1) noexcept { value_.fetch_add(n, std::memory_order_relaxed); }
+  std::uint64_t value() const noexcept { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<std::uint64_t> value_{0};
+};
+
+class Gauge {
+ public:
+  void set(double v) noexcept { value_.store(v, std::memory_order_relaxed); }
+  double value() const noexcept { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<double> value_{0};
+};
+
+class MetricsRegistry {
+ public:
+  // The same name and labels give back the same metric.
+  Counter& counter(const std::string& name, const std::string& help, const Labels& labels = {});
+  Gauge& gauge(const std::string& name, const std::string& help, const Labels& labels = {});
+  // A gauge computed when scraped (e.g. the outbox backlog read from the database).
+  void gauge_callback(const std::string& name, const std::string& help, const Labels& labels,
+                      std::function<double()> read);
+
+  std::string render() const;
+
+ private:
+  struct Family {
+    std::string help;
+    std::string type;
+    std::map<Labels, std::unique_ptr<Counter>> counters;
+    std::map<Labels, std::unique_ptr<Gauge>> gauges;
+    std::map<Labels, std::function<double()>> callbacks;
+  };
+  Family& family(const std::string& name, const std::string& help, const char* type);
+
+  mutable std::mutex mutex_;
+  std::map<std::string, Family> families_;
+};
+
+}  // namespace emis::core

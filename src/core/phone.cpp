@@ -1,0 +1,21 @@
+#include "core/phone.hpp"
+
+#include <phonenumbers/phonenumberutil.h>
+
+namespace emis::core {
+
+std::optional<std::string> normalize_phone(std::string_view text, const std::string& default_region) {
+  using i18n::phonenumbers::PhoneNumber;
+  using i18n::phonenumbers::PhoneNumberUtil;
+  if (text.empty() || text.size() > 32) return std::nullopt;
+  const auto* util = PhoneNumberUtil::GetInstance();
+  PhoneNumber number;
+  if (util->Parse(std::string(text), default_region, &number) != PhoneNumberUtil::NO_PARSING_ERROR)
+    return std::nullopt;
+  if (!util->IsValidNumber(number)) return std::nullopt;
+  std::string e164;
+  util->Format(number, PhoneNumberUtil::E164, &e164);
+  return e164;
+}
+
+}  // namespace emis::core

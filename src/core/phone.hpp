@@ -1,0 +1,15 @@
+// Phone numbers as identities: parsed with libphonenumber in a default region
+// (national forms like 0912345678 are read as that country's), accepted only
+// when valid, and stored in E.164 (+84912345678) so one person has one form.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace emis::core {
+
+// The E.164 form of `text`, or nullopt when it is not a valid number.
+std::optional<std::string> normalize_phone(std::string_view text, const std::string& default_region);
+
+}  // namespace emis::core

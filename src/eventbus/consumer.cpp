@@ -1,0 +1,239 @@
+#include "eventbus/consumer.hpp"
+
+#include "core/clock.hpp"
+#include "eventbus/dead_letter.hpp"
+#include "eventbus/errors.hpp"
+#include "eventbus/kafka_config.hpp"
+
+#include <librdkafka/rdkafkacpp.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace emis::eventbus {
+namespace {
+
+RawMessage to_raw(RdKafka::Message& m) {
+  RawMessage raw;
+  raw.topic = m.topic_name();
+  raw.partition = m.partition();
+  raw.offset = m.offset();
+  if (m.key()) raw.key = *m.key();
+  raw.value.assign(static_cast<const char*>(m.payload()), m.len());
+  if (const auto* headers = m.headers())
+    for (const auto& h : headers->get_all())
+      raw.headers.emplace_back(h.key(), h.value() ? std::string(h.value_string(), h.value_size()) : std::string());
+  return raw;
+}
+
+core::Labels topic_label(const std::string& topic) { return {{"topic", topic}}; }
+
+}  // namespace
+
+// Eager rebalancing: commit what was handled before giving partitions up,
+// so the next owner starts right after it (the inbox absorbs the rest).
+struct EventConsumer::Rebalance : RdKafka::RebalanceCb {
+  EventConsumer* owner = nullptr;
+  void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
+                    std::vector<RdKafka::TopicPartition*>& partitions) override {
+    if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      consumer->assign(partitions);
+      owner->assigned_ = true;
+      spdlog::info("consumer group {}: assigned {} partitions", owner->options_.group_id, partitions.size());
+    } else {
+      const auto commit = consumer->commitSync();
+      if (commit != RdKafka::ERR_NO_ERROR && commit != RdKafka::ERR__NO_OFFSET)
+        spdlog::warn("consumer group {}: commit on revoke: {}", owner->options_.group_id, RdKafka::err2str(commit));
+      consumer->unassign();
+      spdlog::info("consumer group {}: revoked {} partitions", owner->options_.group_id, partitions.size());
+    }
+  }
+};
+
+EventConsumer::EventConsumer(store::Database& db, Publisher& dead_letters, BusOptions options,
+                             core::MetricsRegistry& metrics)
+    : db_(db),
+      dead_letters_(dead_letters),
+      options_(std::move(options)),
+      metrics_(metrics),
+      handlers_(options_.topics),
+      rebalance_(std::make_unique<Rebalance>()) {
+  rebalance_->owner = this;
+}
+
+EventConsumer::~EventConsumer() { stop(); }
+
+void EventConsumer::start() {
+  auto conf = consumer_config(options_);
+  std::string error;
+  if (conf->set("rebalance_cb", static_cast<RdKafka::RebalanceCb*>(rebalance_.get()), error) !=
+      RdKafka::Conf::CONF_OK)
+    throw std::runtime_error("kafka consumer: " + error);
+  consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), error));
+  if (!consumer_) throw std::runtime_error("kafka consumer: " + error);
+  const auto topics = handlers_.topics();
+  if (const auto err = consumer_->subscribe(topics); err != RdKafka::ERR_NO_ERROR)
+    throw std::runtime_error("kafka subscribe: " + RdKafka::err2str(err));
+  spdlog::info("consumer group {} subscribed to {} topics", options_.group_id, topics.size());
+  thread_ = std::thread([this] { run(); });
+}
+
+void EventConsumer::stop() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard lock(stop_mutex_);
+    stopping_ = true;
+  }
+  stop_wake_.notify_all();
+  thread_.join();
+  const auto commit = consumer_->commitSync();
+  if (commit != RdKafka::ERR_NO_ERROR && commit != RdKafka::ERR__NO_OFFSET)
+    spdlog::warn("consumer group {}: final commit: {}", options_.group_id, RdKafka::err2str(commit));
+  consumer_->close();  // leaves the group
+  consumer_.reset();
+}
+
+void EventConsumer::run() {
+  auto next_lag_update = std::chrono::steady_clock::now();
+  while (!stopping_) {
+    std::unique_ptr<RdKafka::Message> message(consumer_->consume(100));
+    if (std::chrono::steady_clock::now() >= next_lag_update) {
+      update_lag();
+      next_lag_update = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    }
+    switch (message->err()) {
+      case RdKafka::ERR_NO_ERROR:
+        break;
+      case RdKafka::ERR__TIMED_OUT:
+      case RdKafka::ERR__PARTITION_EOF:
+        continue;
+      default:
+        // Broker away, topic not yet created ...: librdkafka recovers by itself.
+        spdlog::debug("consumer group {}: {}", options_.group_id, message->errstr());
+        continue;
+    }
+    const auto raw = to_raw(*message);
+    metrics_.counter("emis_eventbus_consumed_total", "Messages consumed", topic_label(raw.topic)).inc();
+    if (!process(raw)) break;  // stopping: the offset stays where it was
+    std::vector<RdKafka::TopicPartition*> offsets{
+        RdKafka::TopicPartition::create(raw.topic, raw.partition, raw.offset + 1)};
+    const auto err = consumer_->offsets_store(offsets);
+    if (err != RdKafka::ERR_NO_ERROR)
+      // The partition was revoked meanwhile; its next owner sees the event again, and the inbox skips it.
+      spdlog::debug("consumer group {}: offsets_store: {}", options_.group_id, RdKafka::err2str(err));
+    RdKafka::TopicPartition::destroy(offsets);
+  }
+}
+
+bool EventConsumer::process(const RawMessage& raw) {
+  auto backoff = options_.retry_initial_backoff;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      handle(raw);
+      return true;
+    } catch (...) {
+      const auto failure = classify_current_exception();
+      const bool give_up = failure.kind == FailureKind::permanent ||
+                           (failure.kind == FailureKind::unclassified && attempt >= options_.unclassified_max_attempts);
+      if (give_up) {
+        spdlog::warn("event at {}[{}]@{} dead-lettered ({}): {}", raw.topic, raw.partition, raw.offset,
+                     failure.error_class, failure.message);
+        // The dead letter must reach the broker before the offset moves on.
+        for (auto dlq_backoff = options_.retry_initial_backoff;;) {
+          try {
+            send_to_dead_letter(raw, failure.error_class, failure.message, attempt);
+            return true;
+          } catch (const std::exception& e) {
+            spdlog::warn("dead letter for {}[{}]@{} not delivered: {}", raw.topic, raw.partition, raw.offset,
+                         e.what());
+          }
+          if (!wait_backoff(dlq_backoff)) return false;
+          dlq_backoff = std::min(options_.retry_max_backoff, dlq_backoff * 2);
+        }
+      }
+      metrics_.counter("emis_eventbus_retried_total", "Handler attempts retried", topic_label(raw.topic)).inc();
+      spdlog::warn("event at {}[{}]@{} failed (attempt {}, {}), retrying in {} ms: {}", raw.topic, raw.partition,
+                   raw.offset, attempt, failure.error_class, backoff.count(), failure.message);
+      if (!wait_backoff(backoff)) return false;
+      backoff = std::min(options_.retry_max_backoff, backoff * 2);
+    }
+  }
+}
+
+void EventConsumer::handle(const RawMessage& raw) {
+  auto event = decode(raw);
+  const auto& handler = handlers_.resolve(event);
+  const bool applied = db_.write([&](store::Transaction& tx) {
+    soci::statement insert =
+        (tx.session().prepare << "INSERT INTO inbox (consumer, event_id, event_type, topic, partition_no, offset_no, "
+                                 "outcome, handled_at) VALUES (:c, :id, :type, :topic, :p, :o, 'handled', :at) "
+                                 "ON CONFLICT DO NOTHING",
+         soci::use(options_.group_id), soci::use(event.id), soci::use(event.event_type), soci::use(raw.topic),
+         soci::use(raw.partition), soci::use(static_cast<long long>(raw.offset)), soci::use(core::now_iso8601()));
+    insert.execute(true);
+    if (insert.get_affected_rows() == 0) return false;  // seen before: the effect is already there
+    handler(tx, event);
+    return true;
+  });
+  if (applied) {
+    metrics_.counter("emis_eventbus_handled_total", "Events handled", topic_label(raw.topic)).inc();
+    spdlog::info("handled {} {} from {}[{}]@{} traceparent={}", event.event_type, event.id, raw.topic, raw.partition,
+                 raw.offset, event.traceparent);
+  } else {
+    metrics_.counter("emis_eventbus_duplicates_total", "Redelivered events skipped", topic_label(raw.topic)).inc();
+    spdlog::info("skipped duplicate {} {} from {}[{}]@{} traceparent={}", event.event_type, event.id, raw.topic,
+                 raw.partition, raw.offset, event.traceparent);
+  }
+}
+
+void EventConsumer::send_to_dead_letter(const RawMessage& raw, const std::string& error_class,
+                                        const std::string& message, int attempts) {
+  if (!options_.dead_letter_enabled) {
+    spdlog::error("dead letters disabled: event at {}[{}]@{} dropped", raw.topic, raw.partition, raw.offset);
+    return;
+  }
+  const auto report =
+      dead_letters_.publish_and_wait(dead_letter(raw, options_.group_id, error_class, message, attempts));
+  if (!report.ok) throw std::runtime_error(report.error);
+  metrics_.counter("emis_eventbus_dead_lettered_total", "Events sent to a dead-letter topic", topic_label(raw.topic))
+      .inc();
+  // Remember it, so a redelivery of the same event is not dead-lettered twice.
+  std::string id;
+  try {
+    id = decode(raw).id;
+  } catch (const std::exception&) {
+    return;  // no usable id: nothing to remember it by
+  }
+  db_.write([&](store::Transaction& tx) {
+    tx.session() << "INSERT INTO inbox (consumer, event_id, event_type, topic, partition_no, offset_no, outcome, "
+                    "handled_at) VALUES (:c, :id, :type, :topic, :p, :o, 'dead-lettered', :at) ON CONFLICT DO NOTHING",
+        soci::use(options_.group_id), soci::use(id), soci::use(raw.header(header::event_type).value_or("")),
+        soci::use(raw.topic), soci::use(raw.partition), soci::use(static_cast<long long>(raw.offset)),
+        soci::use(core::now_iso8601());
+  });
+}
+
+bool EventConsumer::wait_backoff(std::chrono::milliseconds delay) {
+  std::unique_lock lock(stop_mutex_);
+  return !stop_wake_.wait_for(lock, delay, [this] { return stopping_.load(); });
+}
+
+void EventConsumer::update_lag() {
+  std::vector<RdKafka::TopicPartition*> assignment;
+  if (consumer_->assignment(assignment) != RdKafka::ERR_NO_ERROR) return;
+  if (!assignment.empty() && consumer_->position(assignment) == RdKafka::ERR_NO_ERROR) {
+    for (auto* tp : assignment) {
+      int64_t low = 0, high = 0;
+      if (consumer_->get_watermark_offsets(tp->topic(), tp->partition(), &low, &high) != RdKafka::ERR_NO_ERROR)
+        continue;
+      const auto position = tp->offset() >= 0 ? tp->offset() : low;
+      metrics_
+          .gauge("emis_eventbus_consumer_lag", "Messages behind the end of each assigned partition",
+                 {{"topic", tp->topic()}, {"partition", std::to_string(tp->partition())}})
+          .set(static_cast<double>(std::max<int64_t>(0, high - position)));
+    }
+  }
+  RdKafka::TopicPartition::destroy(assignment);
+}
+
+}  // namespace emis::eventbus

@@ -1,0 +1,40 @@
+#include "eventbus/errors.hpp"
+
+#include "core/errors.hpp"
+#include "store/database.hpp"
+
+#include <nlohmann/json.hpp>
+#include <soci/soci-backend.h>
+
+namespace emis::eventbus {
+
+Failure classify_current_exception() {
+  try {
+    throw;
+  } catch (const PermanentError& e) {
+    return {FailureKind::permanent, e.error_class(), e.what()};
+  } catch (const core::DomainError& e) {
+    switch (e.kind()) {
+      case core::ErrorKind::transient:
+        return {FailureKind::transient, "transient", e.what()};
+      case core::ErrorKind::internal:
+        return {FailureKind::unclassified, "internal", e.what()};
+      default:
+        return {FailureKind::permanent, core::to_string(e.kind()), e.what()};
+    }
+  } catch (const nlohmann::json::exception& e) {
+    // A field missing or of the wrong type in an event that did parse.
+    return {FailureKind::permanent, "malformed", e.what()};
+  } catch (const soci::soci_error& e) {
+    // A constraint the event breaks stays broken on retry; anything else
+    // the database says (busy, I/O) may pass.
+    if (store::is_constraint_violation(e)) return {FailureKind::permanent, "conflict", e.what()};
+    return {FailureKind::transient, "database", e.what()};
+  } catch (const std::exception& e) {
+    return {FailureKind::unclassified, "unclassified", e.what()};
+  } catch (...) {
+    return {FailureKind::unclassified, "unclassified", "unknown exception"};
+  }
+}
+
+}  // namespace emis::eventbus

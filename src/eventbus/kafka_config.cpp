@@ -1,0 +1,65 @@
+#include "eventbus/kafka_config.hpp"
+
+#include <stdexcept>
+
+namespace emis::eventbus {
+
+void set(RdKafka::Conf& conf, const std::string& name, const std::string& value) {
+  std::string error;
+  if (conf.set(name, value, error) != RdKafka::Conf::CONF_OK)
+    throw std::runtime_error("kafka property " + name + "=" + value + ": " + error);
+}
+
+namespace {
+
+std::unique_ptr<RdKafka::Conf> base_config(const BusOptions& o) {
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  set(*conf, "bootstrap.servers", o.bootstrap_servers);
+  set(*conf, "client.id", o.client_id);
+  set(*conf, "socket.nagle.disable", "true");
+  // The broker's address is loopback or a LAN; fail over quickly when it restarts.
+  set(*conf, "reconnect.backoff.ms", "50");
+  set(*conf, "reconnect.backoff.max.ms", "1000");
+  set(*conf, "log.connection.close", "false");
+  return conf;
+}
+
+void apply_raw(RdKafka::Conf& conf, const BusOptions& o) {
+  for (const auto& [name, value] : o.kafka_properties) set(conf, name, value);
+}
+
+}  // namespace
+
+std::unique_ptr<RdKafka::Conf> producer_config(const BusOptions& o) {
+  auto conf = base_config(o);
+  set(*conf, "enable.idempotence", "true");  // implies acks=all and ordered retries
+  set(*conf, "acks", "all");
+  set(*conf, "linger.ms", "1");
+  set(*conf, "message.timeout.ms", std::to_string(o.delivery_timeout.count()));
+  set(*conf, "compression.type", "lz4");
+  apply_raw(*conf, o);
+  return conf;
+}
+
+std::unique_ptr<RdKafka::Conf> consumer_config(const BusOptions& o) {
+  auto conf = base_config(o);
+  set(*conf, "group.id", o.group_id);
+  set(*conf, "auto.offset.reset", "earliest");
+  // Offsets are stored by the consumer only after the handler's transaction
+  // commits; librdkafka then commits the stored offsets in the background,
+  // on revoke and on close.
+  set(*conf, "enable.auto.offset.store", "false");
+  set(*conf, "enable.auto.commit", "true");
+  set(*conf, "auto.commit.interval.ms", "500");
+  // librdkafka 2.0.2's cooperative assignor has known bugs; stay eager.
+  set(*conf, "partition.assignment.strategy", "range,roundrobin");
+  set(*conf, "fetch.wait.max.ms", "10");
+  set(*conf, "fetch.error.backoff.ms", "50");
+  set(*conf, "session.timeout.ms", "10000");
+  set(*conf, "heartbeat.interval.ms", "1000");
+  set(*conf, "enable.partition.eof", "false");
+  apply_raw(*conf, o);
+  return conf;
+}
+
+}  // namespace emis::eventbus

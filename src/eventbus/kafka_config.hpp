@@ -1,0 +1,20 @@
+// librdkafka configuration for producers and consumers, with the
+// low-latency and safety defaults of the event bus; raw properties from the
+// options override them.
+#pragma once
+
+#include "eventbus/options.hpp"
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include <memory>
+
+namespace emis::eventbus {
+
+std::unique_ptr<RdKafka::Conf> producer_config(const BusOptions& options);
+std::unique_ptr<RdKafka::Conf> consumer_config(const BusOptions& options);
+
+// Sets one property or throws std::runtime_error naming it.
+void set(RdKafka::Conf& conf, const std::string& name, const std::string& value);
+
+}  // namespace emis::eventbus

@@ -1,0 +1,40 @@
+// Everything the event bus can be told, read from the service's config:
+// kafka_bootstrap_servers, kafka_client_id, kafka_group_id,
+// kafka_topic_prefix[_<domain>], kafka_properties (raw librdkafka settings, passed
+// through last so they win), and the retry, backoff and outbox settings.
+#pragma once
+
+#include "core/config.hpp"
+#include "eventbus/event_type.hpp"
+
+#include <chrono>
+#include <map>
+#include <string>
+
+namespace emis::eventbus {
+
+struct BusOptions {
+  std::string bootstrap_servers = "127.0.0.1:9092";
+  std::string client_id = "emis";
+  std::string group_id;              // consumers only
+  TopicNaming topics;
+  std::string source = "/emis";      // ce_source of what this service publishes
+  std::map<std::string, std::string> kafka_properties;
+
+  // Consumer failure policy.
+  std::chrono::milliseconds retry_initial_backoff{100};
+  std::chrono::milliseconds retry_max_backoff{30000};
+  int unclassified_max_attempts = 10;  // then dead-lettered; transient errors never are
+  bool dead_letter_enabled = true;
+
+  // Outbox relay.
+  std::chrono::milliseconds relay_idle_poll{1000};   // safety net; commits wake it at once
+  std::chrono::milliseconds relay_max_backoff{10000};
+  std::chrono::milliseconds delivery_timeout{30000};  // librdkafka message.timeout.ms
+  std::chrono::hours outbox_retention{24 * 7};
+  int relay_batch_size = 500;
+
+  static BusOptions from(const core::Config& config, const std::string& service_name);
+};
+
+}  // namespace emis::eventbus

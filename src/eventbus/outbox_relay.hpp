@@ -1,0 +1,64 @@
+// Publishes the outbox in order. It wakes when a transaction that added
+// events commits (and, as a safety net, every relay_idle_poll), sends the
+// unsent rows in sequence order through an idempotent producer, and marks a
+// row sent only when its delivery report says the broker has it. While the
+// broker is away, rows wait and the relay backs off; a fatal producer error
+// replaces the producer. Sent rows are deleted after the retention period.
+#pragma once
+
+#include "core/metrics.hpp"
+#include "eventbus/producer.hpp"
+#include "store/database.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace emis::eventbus {
+
+class OutboxRelay {
+ public:
+  OutboxRelay(store::Database& db, BusOptions options, core::MetricsRegistry& metrics);
+  ~OutboxRelay();
+  OutboxRelay(const OutboxRelay&) = delete;
+  OutboxRelay& operator=(const OutboxRelay&) = delete;
+
+  void start();
+  // Publishes what it can within the producer's close timeout, then joins.
+  void stop();
+
+  void notify();
+  std::function<void()> waker() {
+    return [this] { notify(); };
+  }
+
+  // Raises a fatal error in the current producer, as librdkafka can (for tests).
+  void inject_fatal_error(const std::string& reason);
+  std::uint64_t producers_created() const noexcept { return producers_created_.load(); }
+  bool broker_reachable(std::chrono::milliseconds timeout);
+
+ private:
+  void run();
+  // Returns the number of rows sent, or -1 when a delivery failed.
+  int publish_batch();
+  void delete_expired();
+  void ensure_producer();
+
+  store::Database& db_;
+  BusOptions options_;
+  core::MetricsRegistry& metrics_;
+  std::mutex producer_mutex_;  // guards replacing producer_
+  std::shared_ptr<Producer> producer_;
+  std::atomic<std::uint64_t> producers_created_{0};
+
+  std::mutex wake_mutex_;
+  std::condition_variable wake_;
+  bool notified_ = false;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace emis::eventbus

@@ -1,0 +1,92 @@
+#include "host/service_host.hpp"
+
+#include "core/log.hpp"
+#include "eventbus/schema.hpp"
+#include "http/standard_routes.hpp"
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+
+namespace emis::host {
+namespace {
+
+sigset_t shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+}  // namespace
+
+core::Config load_config(int argc, char** argv, const std::string& service_name) {
+  CLI::App app{service_name};
+  std::string file;
+  app.add_option("--config", file, "JSON configuration file");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    std::exit(app.exit(e));
+  }
+  return core::Config::load(file.empty() ? std::nullopt : std::optional<std::string>(file));
+}
+
+ServiceHost::ServiceHost(ServiceSettings settings, core::Config config)
+    : settings_(std::move(settings)), config_(std::move(config)) {
+  const sigset_t signals = shutdown_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
+  core::init_logging(settings_.name, config_.string("log_level", "info"));
+
+  data_dir_ = config_.string("data_dir", ".emis/data");
+  std::filesystem::create_directories(data_dir_);
+  store::DatabaseOptions db_options;
+  db_options.url = config_.string("db", (std::filesystem::path(data_dir_) / settings_.default_db_file).string());
+  db_options.synchronous = config_.string("db_synchronous", "FULL");
+  db_ = std::make_unique<store::Database>(db_options);
+  db_->migrate(eventbus::schema_migrations());
+
+  bus_ = eventbus::BusOptions::from(config_, settings_.name);
+  relay_ = std::make_unique<eventbus::OutboxRelay>(*db_, bus_, metrics_);
+  outbox_ = std::make_unique<eventbus::Outbox>(eventbus::PublishContext{bus_.topics, bus_.source, {}},
+                                               relay_->waker());
+  publisher_ = std::make_unique<eventbus::Publisher>(bus_, metrics_);
+  consumer_ = std::make_unique<eventbus::EventConsumer>(*db_, *publisher_, bus_, metrics_);
+
+  http::ServerOptions http_options;
+  http_options.address = config_.string("http_address", "0.0.0.0");
+  http_options.port = static_cast<std::uint16_t>(config_.integer("http_port", settings_.default_port));
+  http_options.worker_threads = static_cast<std::size_t>(config_.integer("http_worker_threads", 4));
+  server_ = std::make_unique<http::Server>(http_options, metrics_);
+  http::add_standard_routes(*server_, metrics_,
+                            {{"database", [this] { return db_->ping(); }},
+                             {"kafka", [this] { return relay_->broker_reachable(std::chrono::milliseconds(1000)); }}});
+}
+
+ServiceHost::~ServiceHost() = default;
+
+int ServiceHost::run() {
+  relay_->start();
+  if (!consumer_->handlers().topics().empty()) consumer_->start();
+  server_->start();
+  spdlog::info("{} listening on {}:{} (kafka {})", settings_.name, server_->options().address,
+               server_->options().port, bus_.bootstrap_servers);
+
+  const sigset_t signals = shutdown_signals();
+  int signal = 0;
+  sigwait(&signals, &signal);
+  spdlog::info("{} received {}, shutting down", settings_.name, strsignal(signal));
+
+  server_->stop();
+  consumer_->stop();
+  relay_->stop();
+  publisher_.reset();  // flushes dead letters still in flight
+  spdlog::info("{} stopped", settings_.name);
+  return 0;
+}
+
+}  // namespace emis::host

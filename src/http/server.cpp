@@ -1,0 +1,177 @@
+#include "http/server.hpp"
+
+#include "core/errors.hpp"
+#include "core/thread_pool.hpp"
+#include "http/problem.hpp"
+
+#include <restinio/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cctype>
+#include <optional>
+#include <vector>
+
+namespace emis::http {
+namespace {
+
+using router_t = restinio::router::express_router_t<>;
+struct Traits : restinio::default_traits_t {
+  using request_handler_t = router_t;
+};
+using running_server_t = restinio::running_server_handle_t<Traits>;
+
+struct Route {
+  Method method;
+  std::string pattern;
+  Handler handler;
+  Dispatch dispatch;
+  std::vector<std::string> param_names;
+};
+
+// RESTinio cannot enumerate a route's named parameters, so read them from the pattern.
+std::vector<std::string> param_names(const std::string& pattern) {
+  std::vector<std::string> names;
+  for (std::size_t i = pattern.find(':'); i != std::string::npos; i = pattern.find(':', i + 1)) {
+    std::size_t end = i + 1;
+    while (end < pattern.size() && (std::isalnum(static_cast<unsigned char>(pattern[end])) || pattern[end] == '_'))
+      ++end;
+    names.push_back(pattern.substr(i + 1, end - i - 1));
+  }
+  return names;
+}
+
+restinio::http_method_id_t to_restinio(Method m) {
+  switch (m) {
+    case Method::get: return restinio::http_method_get();
+    case Method::post: return restinio::http_method_post();
+    case Method::put: return restinio::http_method_put();
+    case Method::del: return restinio::http_method_delete();
+  }
+  return restinio::http_method_get();
+}
+
+Request to_request(const restinio::request_handle_t& req, const restinio::router::route_params_t& params,
+                   const std::vector<std::string>& names) {
+  Request r;
+  r.method = req->header().method().c_str();
+  r.path = std::string(req->header().path());
+  r.body = req->body();
+  r.remote_address = req->remote_endpoint().address().to_string();
+  for (const auto& field : req->header()) r.headers[std::string(field.name())] = std::string(field.value());
+  for (const auto& [name, value] : restinio::parse_query(req->header().query()))
+    r.query[std::string(name)] = restinio::utils::unescape_percent_encoding(value);
+  for (const auto& name : names)
+    if (params.has(name)) r.params[name] = std::string(params[name]);
+  return r;
+}
+
+void send(const restinio::request_handle_t& req, const Response& res) {
+  auto builder = req->create_response(restinio::http_status_line_t{
+      restinio::http_status_code_t{static_cast<std::uint16_t>(res.status)}, ""});
+  if (!res.content_type.empty()) builder.append_header(restinio::http_field::content_type, res.content_type);
+  for (const auto& [name, value] : res.headers) builder.append_header(name, value);
+  builder.set_body(res.body);
+  builder.done();
+}
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions options;
+  core::MetricsRegistry& metrics;
+  std::vector<Route> routes;
+  std::optional<core::ThreadPool> workers;
+  running_server_t server;
+
+  Impl(ServerOptions o, core::MetricsRegistry& m) : options(std::move(o)), metrics(m) {}
+
+  Response invoke(const Route& route, const Request& request) const {
+    try {
+      if (request.body.size() > options.max_body_bytes)
+        throw core::DomainError(core::ErrorKind::payload_too_large, "Payload too large",
+                                "The request body exceeds " + std::to_string(options.max_body_bytes) + " bytes.");
+      return route.handler(request);
+    } catch (const core::DomainError& e) {
+      if (e.kind() == core::ErrorKind::internal || e.kind() == core::ErrorKind::transient)
+        spdlog::warn("{} {}: {}", request.method, request.path, e.what());
+      return problem(e, request.path);
+    } catch (const std::exception& e) {
+      spdlog::error("{} {} failed: {}", request.method, request.path, e.what());
+      return problem(500, "Internal server error", "The request could not be processed.", request.path);
+    }
+  }
+
+  void count(const Route& route, int status) {
+    metrics
+        .counter("emis_http_requests_total", "HTTP requests answered",
+                 {{"route", route.pattern}, {"status", std::to_string(status)}})
+        .inc();
+  }
+};
+
+Server::Server(ServerOptions options, core::MetricsRegistry& metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), metrics)) {}
+
+Server::~Server() { stop(); }
+
+const ServerOptions& Server::options() const noexcept { return impl_->options; }
+
+void Server::route(Method method, const std::string& pattern, Handler handler, Dispatch dispatch) {
+  impl_->routes.push_back({method, pattern, std::move(handler), dispatch, param_names(pattern)});
+}
+
+void Server::start() {
+  auto& impl = *impl_;
+  impl.workers.emplace(impl.options.worker_threads);
+  auto router = std::make_unique<router_t>();
+  for (const auto& route : impl.routes) {
+    router->add_handler(to_restinio(route.method), route.pattern,
+                        [&impl, &route](const restinio::request_handle_t& req, restinio::router::route_params_t params) {
+                          auto request = to_request(req, params, route.param_names);
+                          if (route.dispatch == Dispatch::inline_io) {
+                            const auto res = impl.invoke(route, request);
+                            impl.count(route, res.status);
+                            send(req, res);
+                            return restinio::request_accepted();
+                          }
+                          try {
+                            impl.workers->post([&impl, &route, req, request = std::move(request)] {
+                              const auto res = impl.invoke(route, request);
+                              impl.count(route, res.status);
+                              send(req, res);
+                            });
+                          } catch (const std::exception&) {
+                            send(req, problem(503, "Service unavailable", "The service is shutting down."));
+                          }
+                          return restinio::request_accepted();
+                        });
+  }
+  router->non_matched_request_handler([](const restinio::request_handle_t& req) {
+    send(req, problem(404, "Not found", "No resource matches this path and method.",
+                      std::string(req->header().path())));
+    return restinio::request_accepted();
+  });
+
+  impl.server = restinio::run_async<Traits>(
+      restinio::own_io_context(),
+      restinio::server_settings_t<Traits>{}
+          .address(impl.options.address)
+          .port(impl.options.port)
+          .request_handler(std::move(router))
+          .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}.max_body_size(1024 * 1024))
+          .handle_request_timeout(std::chrono::seconds(30)),
+      impl.options.io_threads);
+}
+
+void Server::stop() {
+  auto& impl = *impl_;
+  if (impl.server) {
+    // Workers first: queued requests still get their answer while the loop runs.
+    if (impl.workers) impl.workers->shutdown();
+    impl.server->stop();
+    impl.server->wait();
+    impl.server.reset();
+  }
+}
+
+}  // namespace emis::http

@@ -1,0 +1,23 @@
+// The routes every service answers: liveness, readiness and metrics.
+#pragma once
+
+#include "core/metrics.hpp"
+#include "http/server.hpp"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace emis::http {
+
+struct ReadinessCheck {
+  std::string name;              // "database", "kafka"
+  std::function<bool()> ready;   // must be quick; runs on a worker thread
+};
+
+// GET /health/live -> 200 {"status":"Healthy"} while the process serves;
+// GET /health/ready -> 200 when every check passes, 503 naming the failing ones;
+// GET /metrics -> Prometheus text.
+void add_standard_routes(Server& server, core::MetricsRegistry& metrics, std::vector<ReadinessCheck> checks);
+
+}  // namespace emis::http

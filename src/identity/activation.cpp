@@ -1,0 +1,55 @@
+#include "identity/activation.hpp"
+
+#include "core/clock.hpp"
+#include "identity/token_issuer.hpp"
+
+#include <sodium.h>
+
+namespace emis::identity {
+namespace {
+
+// 10 characters from 31 unambiguous ones: about 49 bits, ample with 5 attempts per code.
+std::string new_code() {
+  static constexpr char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+  std::string code(10, ' ');
+  for (auto& c : code) c = alphabet[randombytes_uniform(sizeof(alphabet) - 1)];
+  return code;
+}
+
+}  // namespace
+
+IssuedCode issue_activation_code(store::Transaction& tx, const std::string& user_id) {
+  const auto now = std::chrono::system_clock::now();
+  const auto expires = now + kActivationLifetime;
+  const long long expires_s = core::unix_seconds(expires);
+  IssuedCode issued{new_code(), core::to_iso8601(expires)};
+  const auto created = core::to_iso8601(now);
+  tx.session() << "INSERT INTO activation_codes (user_id, code_hash, expires_at_s, failed_attempts, created_at) "
+                  "VALUES (:u, :h, :e, 0, :c) ON CONFLICT (user_id) DO UPDATE SET code_hash = excluded.code_hash, "
+                  "expires_at_s = excluded.expires_at_s, failed_attempts = 0, created_at = excluded.created_at",
+      soci::use(user_id), soci::use(secret_hash(issued.code)), soci::use(expires_s), soci::use(created);
+  return issued;
+}
+
+bool redeem_activation_code(store::Transaction& tx, const std::string& user_id, const std::string& code) {
+  std::string stored_hash;
+  long long expires_s = 0;
+  int attempts = 0;
+  soci::indicator found = soci::i_null;
+  tx.session() << "SELECT code_hash, expires_at_s, failed_attempts FROM activation_codes WHERE user_id = :u",
+      soci::use(user_id), soci::into(stored_hash, found), soci::into(expires_s), soci::into(attempts);
+  if (found != soci::i_ok) return false;
+  if (attempts >= kMaxActivationAttempts || expires_s <= core::unix_seconds(std::chrono::system_clock::now()))
+    return false;
+  const auto given_hash = secret_hash(code);
+  if (given_hash.size() != stored_hash.size() ||
+      sodium_memcmp(given_hash.data(), stored_hash.data(), stored_hash.size()) != 0) {
+    tx.session() << "UPDATE activation_codes SET failed_attempts = failed_attempts + 1 WHERE user_id = :u",
+        soci::use(user_id);
+    return false;
+  }
+  tx.session() << "DELETE FROM activation_codes WHERE user_id = :u", soci::use(user_id);
+  return true;
+}
+
+}  // namespace emis::identity

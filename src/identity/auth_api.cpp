@@ -1,0 +1,159 @@
+#include "auth/password.hpp"
+#include "core/clock.hpp"
+#include "core/phone.hpp"
+#include "identity/account_events.hpp"
+#include "identity/activation.hpp"
+#include "identity/identity_api.hpp"
+#include "identity/request_fields.hpp"
+#include "identity/user_store.hpp"
+
+namespace emis::identity {
+namespace {
+
+using http::Method;
+using http::Request;
+using http::Response;
+
+constexpr std::size_t kMinPasswordLength = 10;
+constexpr std::size_t kMaxPasswordLength = 128;  // bounds the hashing work a request can ask for
+
+[[noreturn]] void invalid_credentials() {
+  throw core::DomainError(core::ErrorKind::unauthorized, "Invalid credentials",
+                          "The phone number or password is incorrect.");
+}
+
+// Verifying against this when no account matches keeps the answer's timing
+// the same for unknown phones and wrong passwords.
+const std::string& dummy_hash() {
+  static const std::string hash = auth::hash_password("not-a-password-of-anyone");
+  return hash;
+}
+
+Response login(const IdentityApiContext& ctx, const Request& request) {
+  const auto body = request.json_object();
+  core::FieldErrors errors;
+  const auto phone_text = required_field(body, "phoneNumber", errors);
+  const auto password = required_field(body, "password", errors);
+  errors.throw_if_any();
+  if (password.size() > kMaxPasswordLength) invalid_credentials();
+  const auto phone = core::normalize_phone(phone_text, ctx.phone_region).value_or(phone_text);
+
+  ctx.throttle.check(phone, request.remote_address);
+  const auto candidates = ctx.db.read([&](soci::session& s) { return find_users_by_phone(s, phone); });
+  const User* user = nullptr;
+  for (const auto& c : candidates)
+    if (c.password_hash && auth::verify_password(*c.password_hash, password)) {
+      user = &c;
+      break;
+    }
+  if (!user) {
+    if (candidates.empty() || !candidates.front().password_hash) auth::verify_password(dummy_hash(), password);
+    ctx.throttle.failed(phone, request.remote_address);
+    invalid_credentials();
+  }
+  ctx.throttle.succeeded(phone);
+  // Only now, with the password proven, may the answer say more about the account.
+  if (user->status == status::disabled)
+    throw core::DomainError(core::ErrorKind::forbidden, "AccountDisabled", "This account has been disabled.");
+  if (user->status != status::active)
+    throw core::DomainError(core::ErrorKind::forbidden, "PasswordNotSet",
+                            "The account must be activated with its activation code first.");
+  const auto tokens = ctx.db.write([&](store::Transaction& tx) { return ctx.tokens.issue(tx, *user); });
+  return Response::json(200, tokens);
+}
+
+Response set_password(const IdentityApiContext& ctx, const Request& request) {
+  const auto body = request.json_object();
+  core::FieldErrors errors;
+  const auto phone_text = required_field(body, "phoneNumber", errors);
+  const auto code = required_field(body, "activationCode", errors);
+  const auto password = required_field(body, "newPassword", errors);
+  if (!password.empty() && (password.size() < kMinPasswordLength || password.size() > kMaxPasswordLength))
+    errors.add("newPassword", "'newPassword' must be between 10 and 128 characters.");
+  errors.throw_if_any();
+  const auto phone = core::normalize_phone(phone_text, ctx.phone_region).value_or(phone_text);
+
+  // Attempts are throttled like logins: a code is a password for a while.
+  ctx.throttle.check("activation:" + phone, request.remote_address);
+  const auto hash = auth::hash_password(password);  // slow: before the write lock
+  const auto activated = ctx.db.write([&](store::Transaction& tx) -> std::optional<User> {
+    for (auto& user : find_users_by_phone(tx.session(), phone)) {
+      if (user.status != status::pending_activation) continue;
+      if (!redeem_activation_code(tx, user.id, code)) continue;
+      user.status = status::active;
+      user.password_hash = hash;
+      user.updated_at = user.password_set_at.emplace(core::now_iso8601());
+      update_user(tx, user);
+      publish_account<contracts::UserActivated>(tx, ctx.outbox, user, http::traceparent_of(request));
+      return user;
+    }
+    return std::nullopt;  // commits the counted attempt
+  });
+  if (!activated) {
+    ctx.throttle.failed("activation:" + phone, request.remote_address);
+    // The same answer for an unknown phone, an active account and a wrong code.
+    throw core::DomainError(core::ErrorKind::validation, "Invalid activation",
+                            "The phone number or activation code is invalid or has expired.",
+                            {{"activationCode", "The activation code is invalid or has expired."}});
+  }
+  ctx.throttle.succeeded("activation:" + phone);
+  return Response::no_content();
+}
+
+Response refresh(const IdentityApiContext& ctx, const Request& request) {
+  const auto body = request.json_object();
+  core::FieldErrors errors;
+  const auto token = required_field(body, "refreshToken", errors);
+  errors.throw_if_any();
+  std::string failure;
+  const auto tokens = ctx.db.write([&](store::Transaction& tx) -> nlohmann::json {
+    const auto rotation = ctx.tokens.rotate(tx, token);
+    if (!rotation.failure.empty()) {
+      failure = rotation.failure;
+      return nullptr;
+    }
+    const auto user = find_user_by_id(tx.session(), rotation.user_id);
+    if (!user || user->status != status::active) {
+      ctx.tokens.revoke(tx, token);
+      failure = "The account is not active.";
+      return nullptr;
+    }
+    return ctx.tokens.issue(tx, *user, rotation.family_id);
+  });
+  if (!failure.empty()) core::throw_unauthorized(failure);
+  return Response::json(200, tokens);
+}
+
+Response logout(const IdentityApiContext& ctx, const Request& request) {
+  http::authenticate(request, ctx.verify);
+  const auto body = request.json_object();
+  core::FieldErrors errors;
+  const auto token = required_field(body, "refreshToken", errors);
+  errors.throw_if_any();
+  ctx.db.write([&](store::Transaction& tx) { ctx.tokens.revoke(tx, token); });
+  return Response::no_content();
+}
+
+Response me(const IdentityApiContext& ctx, const Request& request) {
+  const auto principal = http::authenticate(request, ctx.verify);
+  const auto user = ctx.db.read([&](soci::session& s) { return find_user(s, principal.tenant_id, principal.user_id); });
+  // A disabled account's access tokens stop working here at once.
+  if (!user || user->status == status::disabled) core::throw_unauthorized("The account is not active.");
+  return Response::json(200, to_json(*user));
+}
+
+}  // namespace
+
+void add_auth_routes(http::Server& server, const IdentityApiContext& ctx) {
+  server.route(Method::post, "/api/v1/auth/login", [&ctx](const Request& r) { return login(ctx, r); });
+  server.route(Method::post, "/api/v1/auth/set-password", [&ctx](const Request& r) { return set_password(ctx, r); });
+  server.route(Method::post, "/api/v1/auth/refresh-token", [&ctx](const Request& r) { return refresh(ctx, r); });
+  server.route(Method::post, "/api/v1/auth/logout", [&ctx](const Request& r) { return logout(ctx, r); });
+  server.route(Method::get, "/api/v1/auth/me", [&ctx](const Request& r) { return me(ctx, r); });
+  server.route(
+      Method::get, "/.well-known/jwks.json",
+      [&ctx](const Request&) { return Response::json(200, ctx.jwks).with_header("Cache-Control", "public, max-age=300"); },
+      http::Dispatch::inline_io);
+}
+
+}  // namespace emis::identity

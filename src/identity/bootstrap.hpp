@@ -1,0 +1,29 @@
+// The first SchoolAdmin: created from configuration on an empty database
+// (bootstrap_admin_phone / bootstrap_admin_password / bootstrap_tenant_id,
+// i.e. EMIS_BOOTSTRAP_ADMIN_PHONE ...), or by `identity-service create-admin`.
+#pragma once
+
+#include "store/database.hpp"
+
+#include <string>
+
+namespace emis::identity {
+
+inline constexpr const char* kDefaultTenantId = "00000000-0000-4000-8000-000000000001";
+
+struct AdminSpec {
+  std::string phone;  // any form libphonenumber reads in `region`
+  std::string password;
+  std::string tenant_id = kDefaultTenantId;
+  std::string full_name = "School Administrator";
+  std::string region = "VN";
+};
+
+// Creates an active SchoolAdmin; throws a DomainError for a bad phone, a
+// short password or a phone already in the tenant. Returns the user id.
+std::string create_admin(store::Database& db, const AdminSpec& spec);
+
+// Creates the admin only when the database has no user at all.
+void bootstrap_admin_if_empty(store::Database& db, const AdminSpec& spec);
+
+}  // namespace emis::identity

@@ -1,0 +1,31 @@
+// The Identity service's HTTP API: authentication (/api/v1/auth/...), user
+// administration (/api/v1/users/...) and the JWKS for other services.
+#pragma once
+
+#include "auth/key_set.hpp"
+#include "eventbus/outbox.hpp"
+#include "http/principal.hpp"
+#include "http/server.hpp"
+#include "identity/login_throttle.hpp"
+#include "identity/token_issuer.hpp"
+#include "store/database.hpp"
+
+#include <memory>
+#include <string>
+
+namespace emis::identity {
+
+struct IdentityApiContext {
+  store::Database& db;
+  eventbus::Outbox& outbox;
+  http::TokenVerifier verify;
+  const TokenIssuer& tokens;
+  LoginThrottle& throttle;
+  nlohmann::json jwks;
+  std::string phone_region = "VN";
+};
+
+void add_auth_routes(http::Server& server, const IdentityApiContext& context);
+void add_user_routes(http::Server& server, const IdentityApiContext& context);
+
+}  // namespace emis::identity

@@ -1,0 +1,94 @@
+// identity-service: accounts from teacher events, activation, login and
+// tokens, and the account lifecycle events back to other services.
+#include "auth/jwks_client.hpp"
+#include "auth/key_set.hpp"
+#include "auth/signing_key.hpp"
+#include "host/service_host.hpp"
+#include "host/token_verifier.hpp"
+#include "identity/bootstrap.hpp"
+#include "identity/identity_api.hpp"
+#include "identity/teacher_handlers.hpp"
+#include "identity/user_store.hpp"
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+namespace {
+
+using namespace emis;
+
+identity::AdminSpec admin_from(const core::Config& config) {
+  identity::AdminSpec spec;
+  spec.phone = config.string("bootstrap_admin_phone", "");
+  spec.password = config.string("bootstrap_admin_password", "");
+  spec.tenant_id = config.string("bootstrap_tenant_id", identity::kDefaultTenantId);
+  spec.region = config.string("phone_region", "VN");
+  return spec;
+}
+
+int serve(core::Config config) {
+  host::ServiceHost service({"identity-service", 5002, "identity.db"}, std::move(config));
+  const auto& cfg = service.config();
+  service.db().migrate(identity::identity_migrations());
+  identity::bootstrap_admin_if_empty(service.db(), admin_from(cfg));
+
+  const auto key = auth::SigningKey::load_or_create(cfg.string("jwt_key_dir", service.data_dir() + "/keys"));
+  auth::KeySet keys;
+  keys.add(key);
+  const auto verify_options = host::verify_options(cfg);
+  identity::TokenSettings token_settings;
+  token_settings.issuer = verify_options.issuer;
+  token_settings.audience = verify_options.audience;
+  const identity::TokenIssuer issuer(key, token_settings);
+  identity::LoginThrottle throttle;
+  const identity::IdentityApiContext api{service.db(),
+                                         service.outbox(),
+                                         host::make_token_verifier(std::make_shared<auth::JwksClient>(keys),
+                                                                   verify_options),
+                                         issuer,
+                                         throttle,
+                                         keys.to_jwks(),
+                                         cfg.string("phone_region", "VN")};
+  identity::add_auth_routes(service.server(), api);
+  identity::add_user_routes(service.server(), api);
+  identity::add_teacher_handlers(service.consumer().handlers(), service.outbox(), cfg.string("phone_region", "VN"));
+  return service.run();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"identity-service"};
+  std::string config_file;
+  app.add_option("--config", config_file, "JSON configuration file");
+  identity::AdminSpec admin;
+  auto* create_admin = app.add_subcommand("create-admin", "Create an active SchoolAdmin and exit");
+  create_admin->add_option("--phone", admin.phone, "Phone number")->required();
+  create_admin->add_option("--password", admin.password, "Password (at least 10 characters)")->required();
+  create_admin->add_option("--tenant", admin.tenant_id, "Tenant id (UUID)");
+  create_admin->add_option("--name", admin.full_name, "Full name");
+  CLI11_PARSE(app, argc, argv);
+  try {
+    auto config = core::Config::load(config_file.empty() ? std::nullopt : std::optional<std::string>(config_file));
+    if (create_admin->parsed()) {
+      store::DatabaseOptions options;
+      options.url = config.string("db", config.string("data_dir", ".emis/data") + "/identity.db");
+      store::Database db(options);
+      db.migrate(identity::identity_migrations());
+      admin.region = config.string("phone_region", "VN");
+      std::cout << identity::create_admin(db, admin) << '\n';
+      return 0;
+    }
+    return serve(std::move(config));
+  } catch (const core::DomainError& e) {
+    std::cerr << "identity-service: " << e.what();
+    for (const auto& f : e.fields()) std::cerr << "; " << f.field << ": " << f.message;
+    std::cerr << '\n';
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "identity-service: " << e.what() << '\n';
+    return 1;
+  }
+}

@@ -1,0 +1,15 @@
+// Reading the string fields of a JSON request body, reporting every missing
+// or mistyped one at once.
+#pragma once
+
+#include "core/errors.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace emis::identity {
+
+std::string required_field(const nlohmann::json& body, const char* name, core::FieldErrors& errors);
+
+}  // namespace emis::identity

@@ -1,0 +1,85 @@
+#include "identity/token_issuer.hpp"
+
+#include "auth/claims.hpp"
+#include "auth/jwt.hpp"
+#include "core/clock.hpp"
+#include "core/ids.hpp"
+
+#include <sodium.h>
+
+namespace emis::identity {
+
+std::string secret_hash(const std::string& secret) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
+  char hex[sizeof(digest) * 2 + 1];
+  sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+  return hex;
+}
+
+nlohmann::json TokenIssuer::issue(store::Transaction& tx, const User& user, const std::string& family_id) const {
+  const auto now = std::chrono::system_clock::now();
+  auth::Claims claims;
+  claims.sub = user.id;
+  claims.tenant_id = user.tenant_id;
+  claims.role = user.role;
+  claims.phone = user.phone_number;
+  claims.name = user.full_name;
+  claims.entity_id = user.entity_id.value_or("");
+  claims.iss = settings_.issuer;
+  claims.aud = settings_.audience;
+  claims.jti = core::new_uuid();
+  claims.iat = core::unix_seconds(now);
+  claims.exp = claims.iat + settings_.access_lifetime.count();
+  const auto access_token = auth::issue_token(key_, claims);
+
+  const auto refresh_token = core::random_token(32);
+  const auto family = family_id.empty() ? core::new_uuid() : family_id;
+  const long long refresh_expires = claims.iat + settings_.refresh_lifetime.count();
+  const auto created = core::to_iso8601(now);
+  tx.session() << "INSERT INTO refresh_tokens (token_hash, user_id, family_id, created_at, expires_at_s) "
+                  "VALUES (:h, :u, :f, :c, :e)",
+      soci::use(secret_hash(refresh_token)), soci::use(user.id), soci::use(family), soci::use(created),
+      soci::use(refresh_expires);
+
+  return {{"accessToken", access_token},
+          {"refreshToken", refresh_token},
+          {"expiresAt", core::to_iso8601(std::chrono::system_clock::time_point(std::chrono::seconds(claims.exp)))},
+          {"tokenType", "Bearer"},
+          {"user", to_json(user)}};
+}
+
+TokenIssuer::Rotation TokenIssuer::rotate(store::Transaction& tx, const std::string& refresh_token) const {
+  const auto hash = secret_hash(refresh_token);
+  std::string user_id, family_id, rotated, revoked;
+  long long expires = 0;
+  soci::indicator rotated_ind = soci::i_null, revoked_ind = soci::i_null, found = soci::i_null;
+  tx.session() << "SELECT user_id, family_id, expires_at_s, rotated_at, revoked_at FROM refresh_tokens "
+                  "WHERE token_hash = :h",
+      soci::use(hash), soci::into(user_id, found), soci::into(family_id), soci::into(expires),
+      soci::into(rotated, rotated_ind), soci::into(revoked, revoked_ind);
+  if (found != soci::i_ok) return {{}, {}, "The refresh token is not valid."};
+  const auto now = std::chrono::system_clock::now();
+  const auto now_text = core::to_iso8601(now);
+  if (rotated_ind == soci::i_ok && revoked_ind != soci::i_ok) {
+    // A used token came back: whoever holds the family may be an attacker.
+    tx.session() << "UPDATE refresh_tokens SET revoked_at = :now WHERE family_id = :f AND revoked_at IS NULL",
+        soci::use(now_text), soci::use(family_id);
+    return {user_id, family_id, "The refresh token was already used; its session has been revoked."};
+  }
+  if (revoked_ind == soci::i_ok || rotated_ind == soci::i_ok)
+    return {user_id, family_id, "The refresh token was revoked."};
+  if (expires <= core::unix_seconds(now)) return {user_id, family_id, "The refresh token has expired."};
+  tx.session() << "UPDATE refresh_tokens SET rotated_at = :now WHERE token_hash = :h", soci::use(now_text),
+      soci::use(hash);
+  return {user_id, family_id, {}};
+}
+
+void TokenIssuer::revoke(store::Transaction& tx, const std::string& refresh_token) const {
+  const auto now = core::now_iso8601();
+  tx.session() << "UPDATE refresh_tokens SET revoked_at = :now WHERE revoked_at IS NULL AND family_id = "
+                  "(SELECT family_id FROM refresh_tokens WHERE token_hash = :h)",
+      soci::use(now), soci::use(secret_hash(refresh_token));
+}
+
+}  // namespace emis::identity

@@ -1,0 +1,55 @@
+// Issues the token pair a login or a refresh answers with: a 15-minute ES256
+// access token and a random refresh token stored only as its hash. Refresh
+// tokens rotate on use; presenting a rotated one again revokes its family.
+#pragma once
+
+#include "auth/signing_key.hpp"
+#include "identity/user.hpp"
+#include "store/transaction.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <string>
+
+namespace emis::identity {
+
+struct TokenSettings {
+  std::string issuer = "emis-identity";
+  std::string audience = "emis";
+  std::chrono::seconds access_lifetime{15 * 60};
+  std::chrono::seconds refresh_lifetime{14 * 24 * 3600};
+};
+
+class TokenIssuer {
+ public:
+  TokenIssuer(const auth::SigningKey& key, TokenSettings settings) : key_(key), settings_(std::move(settings)) {}
+
+  // {accessToken, refreshToken, expiresAt, tokenType, user}; the refresh token
+  // starts a new family unless `family_id` continues one.
+  nlohmann::json issue(store::Transaction& tx, const User& user, const std::string& family_id = {}) const;
+
+  // Rotates a refresh token: returns the user it belongs to and marks it used.
+  // Reuse of a rotated token revokes the whole family (it was stolen or
+  // replayed). A failure is returned, not thrown, so that the revocation
+  // commits before the caller answers 401.
+  struct Rotation {
+    std::string user_id;
+    std::string family_id;
+    std::string failure;  // empty on success
+  };
+  Rotation rotate(store::Transaction& tx, const std::string& refresh_token) const;
+  // Revokes the family of `refresh_token` (logout); unknown tokens are ignored.
+  void revoke(store::Transaction& tx, const std::string& refresh_token) const;
+
+  const TokenSettings& settings() const noexcept { return settings_; }
+
+ private:
+  const auth::SigningKey& key_;
+  TokenSettings settings_;
+};
+
+// SHA-256 of a secret, hex; what is stored instead of refresh tokens and codes.
+std::string secret_hash(const std::string& secret);
+
+}  // namespace emis::identity

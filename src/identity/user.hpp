@@ -1,0 +1,43 @@
+// A user account of the Identity service and its lifecycle:
+// PendingActivation -> Active (password set with an activation code) ->
+// Disabled (its teacher was deleted). Disabled is final.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+
+namespace emis::identity {
+
+namespace status {
+inline constexpr const char* pending_activation = "PendingActivation";
+inline constexpr const char* active = "Active";
+inline constexpr const char* disabled = "Disabled";
+}  // namespace status
+
+namespace role {
+inline constexpr const char* school_admin = "SchoolAdmin";
+inline constexpr const char* teacher = "Teacher";
+}  // namespace role
+
+struct User {
+  std::string id;
+  std::string tenant_id;
+  std::string phone_number;  // E.164
+  std::optional<std::string> email;
+  std::string full_name;
+  std::string role;
+  std::string status;
+  std::optional<std::string> entity_id;
+  std::optional<std::string> entity_type;
+  std::optional<std::string> password_hash;
+  std::optional<std::string> password_set_at;
+  std::string created_at;
+  std::string updated_at;
+};
+
+// The public view: never the password hash.
+nlohmann::json to_json(const User& user);
+
+}  // namespace emis::identity

@@ -1,0 +1,178 @@
+#include "identity/user_store.hpp"
+
+#include "core/clock.hpp"
+#include "core/errors.hpp"
+#include "store/row.hpp"
+
+namespace emis::identity {
+namespace {
+
+constexpr const char* kColumns =
+    "SELECT id, tenant_id, phone_number, email, full_name, role, status, entity_id, entity_type, password_hash, "
+    "password_set_at, created_at, updated_at FROM users ";
+
+User from_row(const soci::row& r) {
+  User u;
+  u.id = r.get<std::string>(0);
+  u.tenant_id = r.get<std::string>(1);
+  u.phone_number = r.get<std::string>(2);
+  u.email = store::optional_text(r, 3);
+  u.full_name = r.get<std::string>(4);
+  u.role = r.get<std::string>(5);
+  u.status = r.get<std::string>(6);
+  u.entity_id = store::optional_text(r, 7);
+  u.entity_type = store::optional_text(r, 8);
+  u.password_hash = store::optional_text(r, 9);
+  u.password_set_at = store::optional_text(r, 10);
+  u.created_at = r.get<std::string>(11);
+  u.updated_at = r.get<std::string>(12);
+  return u;
+}
+
+template <class... Params>
+std::vector<User> select_users(soci::session& s, const std::string& where, const Params&... params) {
+  // A binary fold over soci's comma operator binds each parameter in turn.
+  soci::rowset<soci::row> rows = ((s.prepare << kColumns + where), ..., soci::use(params));
+  std::vector<User> users;
+  for (const auto& r : rows) users.push_back(from_row(r));
+  return users;
+}
+
+template <class... Params>
+std::optional<User> select_user(soci::session& s, const std::string& where, const Params&... params) {
+  auto users = select_users(s, where + " LIMIT 1", params...);
+  if (users.empty()) return std::nullopt;
+  return std::move(users.front());
+}
+
+struct Nullable {
+  std::string value;
+  soci::indicator ind;
+  explicit Nullable(const std::optional<std::string>& v) : value(v.value_or("")), ind(v ? soci::i_ok : soci::i_null) {}
+};
+
+}  // namespace
+
+std::vector<store::Migration> identity_migrations() {
+  return {{1,
+           "users and tombstones",
+           {"CREATE TABLE users ("
+            " id TEXT PRIMARY KEY,"
+            " tenant_id TEXT NOT NULL,"
+            " phone_number TEXT NOT NULL,"
+            " email TEXT,"
+            " full_name TEXT NOT NULL,"
+            " role TEXT NOT NULL,"
+            " status TEXT NOT NULL,"
+            " entity_id TEXT UNIQUE,"
+            " entity_type TEXT,"
+            " password_hash TEXT,"
+            " password_set_at TEXT,"
+            " created_at TEXT NOT NULL,"
+            " updated_at TEXT NOT NULL)",
+            "CREATE UNIQUE INDEX users_tenant_phone ON users (tenant_id, phone_number)",
+            "CREATE INDEX users_phone ON users (phone_number)",
+            "CREATE TABLE entity_tombstones ("
+            " entity_id TEXT PRIMARY KEY,"
+            " tenant_id TEXT NOT NULL,"
+            " deleted_at TEXT NOT NULL)"}},
+          {2,
+           "refresh tokens",
+           {// Only a hash of each token is kept; a family is one login's chain of rotations.
+            "CREATE TABLE refresh_tokens ("
+            " token_hash TEXT PRIMARY KEY,"
+            " user_id TEXT NOT NULL REFERENCES users (id),"
+            " family_id TEXT NOT NULL,"
+            " created_at TEXT NOT NULL,"
+            " expires_at_s INTEGER NOT NULL,"
+            " rotated_at TEXT,"
+            " revoked_at TEXT)",
+            "CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id)",
+            "CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id)"}},
+          {3,
+           "activation codes",
+           {// One live code per user: issuing a new one replaces the old.
+            "CREATE TABLE activation_codes ("
+            " user_id TEXT PRIMARY KEY REFERENCES users (id),"
+            " code_hash TEXT NOT NULL,"
+            " expires_at_s INTEGER NOT NULL,"
+            " failed_attempts INTEGER NOT NULL DEFAULT 0,"
+            " created_at TEXT NOT NULL)"}}};
+}
+
+void insert_user(store::Transaction& tx, const User& u) {
+  Nullable email(u.email), entity(u.entity_id), entity_type(u.entity_type), hash(u.password_hash),
+      set_at(u.password_set_at);
+  try {
+    tx.session() << "INSERT INTO users (id, tenant_id, phone_number, email, full_name, role, status, entity_id, "
+                    "entity_type, password_hash, password_set_at, created_at, updated_at) VALUES (:id, :tenant, "
+                    ":phone, :email, :name, :role, :status, :entity, :etype, :hash, :set_at, :created, :updated)",
+        soci::use(u.id), soci::use(u.tenant_id), soci::use(u.phone_number), soci::use(email.value, email.ind),
+        soci::use(u.full_name), soci::use(u.role), soci::use(u.status), soci::use(entity.value, entity.ind),
+        soci::use(entity_type.value, entity_type.ind), soci::use(hash.value, hash.ind),
+        soci::use(set_at.value, set_at.ind), soci::use(u.created_at), soci::use(u.updated_at);
+  } catch (const std::exception& e) {
+    if (store::is_unique_violation(e))
+      throw core::DomainError(core::ErrorKind::conflict, "Duplicate phone number",
+                              "A user with this phone number already exists in the tenant.",
+                              {{"phoneNumber", "A user with this phone number already exists."}});
+    throw;
+  }
+}
+
+void update_user(store::Transaction& tx, const User& u) {
+  Nullable email(u.email), hash(u.password_hash), set_at(u.password_set_at);
+  try {
+    tx.session() << "UPDATE users SET phone_number = :phone, email = :email, full_name = :name, status = :status, "
+                    "password_hash = :hash, password_set_at = :set_at, updated_at = :updated WHERE id = :id",
+        soci::use(u.phone_number), soci::use(email.value, email.ind), soci::use(u.full_name), soci::use(u.status),
+        soci::use(hash.value, hash.ind), soci::use(set_at.value, set_at.ind), soci::use(u.updated_at),
+        soci::use(u.id);
+  } catch (const std::exception& e) {
+    if (store::is_unique_violation(e))
+      throw core::DomainError(core::ErrorKind::conflict, "Duplicate phone number",
+                              "Another user in the tenant has this phone number.");
+    throw;
+  }
+}
+
+std::optional<User> find_user(soci::session& s, const std::string& tenant_id, const std::string& id) {
+  return select_user(s, "WHERE id = :id AND tenant_id = :tenant", id, tenant_id);
+}
+
+std::optional<User> find_user_by_id(soci::session& s, const std::string& id) {
+  return select_user(s, "WHERE id = :id", id);
+}
+
+std::optional<User> find_user_by_phone(soci::session& s, const std::string& tenant_id, const std::string& phone) {
+  return select_user(s, "WHERE tenant_id = :tenant AND phone_number = :phone", tenant_id, phone);
+}
+
+std::optional<User> find_user_by_entity(soci::session& s, const std::string& entity_id) {
+  return select_user(s, "WHERE entity_id = :entity", entity_id);
+}
+
+std::vector<User> find_users_by_phone(soci::session& s, const std::string& phone) {
+  return select_users(s, "WHERE phone_number = :phone ORDER BY created_at", phone);
+}
+
+bool any_user(soci::session& s) {
+  int n = 0;
+  s << "SELECT COUNT(*) FROM (SELECT 1 FROM users LIMIT 1)", soci::into(n);
+  return n > 0;
+}
+
+void add_tombstone(store::Transaction& tx, const std::string& entity_id, const std::string& tenant_id) {
+  const auto now = core::now_iso8601();
+  tx.session() << "INSERT INTO entity_tombstones (entity_id, tenant_id, deleted_at) VALUES (:e, :t, :at) "
+                  "ON CONFLICT DO NOTHING",
+      soci::use(entity_id), soci::use(tenant_id), soci::use(now);
+}
+
+bool has_tombstone(soci::session& s, const std::string& entity_id) {
+  int n = 0;
+  s << "SELECT COUNT(*) FROM entity_tombstones WHERE entity_id = :e", soci::use(entity_id), soci::into(n);
+  return n > 0;
+}
+
+}  // namespace emis::identity

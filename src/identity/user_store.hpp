@@ -1,0 +1,33 @@
+// The users table and the tombstones of deleted entities: every SQL
+// statement of the Identity service's accounts.
+#pragma once
+
+#include "identity/user.hpp"
+#include "store/database.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace emis::identity {
+
+std::vector<store::Migration> identity_migrations();
+
+// Throws a conflict DomainError when the phone is taken in the tenant.
+void insert_user(store::Transaction& tx, const User& user);
+void update_user(store::Transaction& tx, const User& user);
+
+std::optional<User> find_user(soci::session& s, const std::string& tenant_id, const std::string& id);
+std::optional<User> find_user_by_id(soci::session& s, const std::string& id);
+std::optional<User> find_user_by_phone(soci::session& s, const std::string& tenant_id, const std::string& phone);
+std::optional<User> find_user_by_entity(soci::session& s, const std::string& entity_id);
+// Every account with this phone, across tenants (login names no tenant).
+std::vector<User> find_users_by_phone(soci::session& s, const std::string& phone);
+bool any_user(soci::session& s);
+
+// A deleted entity whose create may still arrive late; the late create must
+// not bring the account back.
+void add_tombstone(store::Transaction& tx, const std::string& entity_id, const std::string& tenant_id);
+bool has_tombstone(soci::session& s, const std::string& entity_id);
+
+}  // namespace emis::identity

@@ -1,0 +1,17 @@
+// Reading columns of a soci::row. SOCI's SQLite backend types a column by its
+// declared type ("INTEGER" reads as int, an expression as long long), so
+// integers are read whatever width SOCI picked.
+#pragma once
+
+#include <soci/soci.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace emis::store {
+
+std::int64_t int64_column(const soci::row& row, std::size_t index);
+std::optional<std::string> optional_text(const soci::row& row, std::size_t index);
+
+}  // namespace emis::store

@@ -1,0 +1,34 @@
+// teacher-service: the administrator's teacher API, its outbox relay, and the
+// consumer that follows Identity's account events.
+#include "host/service_host.hpp"
+#include "host/token_verifier.hpp"
+#include "teacher/account_handlers.hpp"
+#include "teacher/teacher_api.hpp"
+#include "teacher/teacher_store.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+int main(int argc, char** argv) {
+  using namespace emis;
+  try {
+    host::ServiceHost service({"teacher-service", 5001, "teacher.db"},
+                              host::load_config(argc, argv, "teacher-service"));
+    const auto& config = service.config();
+    service.db().migrate(teacher::teacher_migrations());
+
+    auto jwks = std::make_shared<auth::JwksClient>(
+        config.string("jwks_url", "http://127.0.0.1:5002/.well-known/jwks.json"));
+    teacher::add_teacher_routes(service.server(),
+                                {service.db(), service.outbox(),
+                                 host::make_token_verifier(jwks, host::verify_options(config)),
+                                 config.string("phone_region", "VN")});
+    teacher::add_account_handlers(service.consumer().handlers());
+    return service.run();
+  } catch (const std::exception& e) {
+    spdlog::critical("teacher-service failed to start: {}", e.what());
+    std::cerr << "teacher-service: " << e.what() << '\n';
+    return 1;
+  }
+}
