@@ -13,8 +13,9 @@ nlohmann::json UserAccountState::to_json() const {
 }
 
 UserAccountState UserAccountState::read(const nlohmann::json& j) {
-  return {required_string(j, "userId"), required_string(j, "tenantId"), optional_string(j, "entityId").value_or(""),
-          optional_string(j, "entityType").value_or(""), required_string(j, "status")};
+  return {required_string(j, "userId"), required_string(j, "tenantId"),
+          optional_string(j, "entityId").value_or(""), optional_string(j, "entityType").value_or(""),
+          required_string(j, "status")};
 }
 
 }  // namespace emis::contracts

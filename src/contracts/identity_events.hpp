@@ -2,11 +2,10 @@
 // the lifecycle of a user account, keyed by user id.
 #pragma once
 
-#include "eventbus/event_type.hpp"
-
 #include <nlohmann/json.hpp>
-
 #include <string>
+
+#include "eventbus/event_type.hpp"
 
 namespace emis::contracts {
 

@@ -30,7 +30,9 @@ TeacherUpdated TeacherUpdated::from_json(const nlohmann::json& j) {
           optional_string(j, "fullName"), optional_string(j, "email")};
 }
 
-nlohmann::json TeacherDeleted::to_json() const { return {{"teacherId", teacher_id}, {"tenantId", tenant_id}}; }
+nlohmann::json TeacherDeleted::to_json() const {
+  return {{"teacherId", teacher_id}, {"tenantId", tenant_id}};
+}
 
 TeacherDeleted TeacherDeleted::from_json(const nlohmann::json& j) {
   return {required_string(j, "teacherId"), required_string(j, "tenantId")};

@@ -2,12 +2,11 @@
 // names match the original .NET services' JSON (camelCase).
 #pragma once
 
-#include "eventbus/event_type.hpp"
-
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <string>
+
+#include "eventbus/event_type.hpp"
 
 namespace emis::contracts {
 

@@ -5,10 +5,9 @@
 // JSON type where the file gave one (a number stays a number).
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 

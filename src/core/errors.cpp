@@ -36,15 +36,24 @@ void throw_forbidden(const std::string& detail) {
 
 const char* to_string(ErrorKind kind) noexcept {
   switch (kind) {
-    case ErrorKind::validation: return "validation";
-    case ErrorKind::not_found: return "not_found";
-    case ErrorKind::conflict: return "conflict";
-    case ErrorKind::unauthorized: return "unauthorized";
-    case ErrorKind::forbidden: return "forbidden";
-    case ErrorKind::too_many_requests: return "too_many_requests";
-    case ErrorKind::payload_too_large: return "payload_too_large";
-    case ErrorKind::transient: return "transient";
-    case ErrorKind::internal: return "internal";
+    case ErrorKind::validation:
+      return "validation";
+    case ErrorKind::not_found:
+      return "not_found";
+    case ErrorKind::conflict:
+      return "conflict";
+    case ErrorKind::unauthorized:
+      return "unauthorized";
+    case ErrorKind::forbidden:
+      return "forbidden";
+    case ErrorKind::too_many_requests:
+      return "too_many_requests";
+    case ErrorKind::payload_too_large:
+      return "payload_too_large";
+    case ErrorKind::transient:
+      return "transient";
+    case ErrorKind::internal:
+      return "internal";
   }
   return "internal";
 }

@@ -17,7 +17,7 @@ enum class ErrorKind {
   forbidden,     // credentials fine, permission missing
   too_many_requests,
   payload_too_large,
-  transient,     // may succeed when retried (database busy, broker away)
+  transient,  // may succeed when retried (database busy, broker away)
   internal,
 };
 

@@ -1,9 +1,10 @@
 #include "core/log.hpp"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
 
 namespace emis::core {
 namespace {

@@ -65,8 +65,10 @@ std::string MetricsRegistry::render() const {
   std::string out;
   for (const auto& [name, f] : families_) {
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, f.help, name, f.type);
-    for (const auto& [labels, c] : f.counters) out += fmt::format("{}{} {}\n", name, render_labels(labels), c->value());
-    for (const auto& [labels, g] : f.gauges) out += fmt::format("{}{} {}\n", name, render_labels(labels), g->value());
+    for (const auto& [labels, c] : f.counters)
+      out += fmt::format("{}{} {}\n", name, render_labels(labels), c->value());
+    for (const auto& [labels, g] : f.gauges)
+      out += fmt::format("{}{} {}\n", name, render_labels(labels), g->value());
     for (const auto& [labels, read] : f.callbacks) {
       double v = 0;
       try {

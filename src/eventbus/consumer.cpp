@@ -1,14 +1,14 @@
 #include "eventbus/consumer.hpp"
 
-#include "core/clock.hpp"
-#include "eventbus/dead_letter.hpp"
-#include "eventbus/errors.hpp"
-#include "eventbus/kafka_config.hpp"
-
 #include <librdkafka/rdkafkacpp.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+
+#include "core/clock.hpp"
+#include "eventbus/dead_letter.hpp"
+#include "eventbus/errors.hpp"
+#include "eventbus/kafka_config.hpp"
 
 namespace emis::eventbus {
 namespace {
@@ -22,7 +22,8 @@ RawMessage to_raw(RdKafka::Message& m) {
   raw.value.assign(static_cast<const char*>(m.payload()), m.len());
   if (const auto* headers = m.headers())
     for (const auto& h : headers->get_all())
-      raw.headers.emplace_back(h.key(), h.value() ? std::string(h.value_string(), h.value_size()) : std::string());
+      raw.headers.emplace_back(h.key(),
+                               h.value() ? std::string(h.value_string(), h.value_size()) : std::string());
   return raw;
 }
 
@@ -43,7 +44,8 @@ struct EventConsumer::Rebalance : RdKafka::RebalanceCb {
     } else {
       const auto commit = consumer->commitSync();
       if (commit != RdKafka::ERR_NO_ERROR && commit != RdKafka::ERR__NO_OFFSET)
-        spdlog::warn("consumer group {}: commit on revoke: {}", owner->options_.group_id, RdKafka::err2str(commit));
+        spdlog::warn("consumer group {}: commit on revoke: {}", owner->options_.group_id,
+                     RdKafka::err2str(commit));
       consumer->unassign();
       spdlog::info("consumer group {}: revoked {} partitions", owner->options_.group_id, partitions.size());
     }
@@ -133,8 +135,9 @@ bool EventConsumer::process(const RawMessage& raw) {
       return true;
     } catch (...) {
       const auto failure = classify_current_exception();
-      const bool give_up = failure.kind == FailureKind::permanent ||
-                           (failure.kind == FailureKind::unclassified && attempt >= options_.unclassified_max_attempts);
+      const bool give_up =
+          failure.kind == FailureKind::permanent ||
+          (failure.kind == FailureKind::unclassified && attempt >= options_.unclassified_max_attempts);
       if (give_up) {
         spdlog::warn("event at {}[{}]@{} dead-lettered ({}): {}", raw.topic, raw.partition, raw.offset,
                      failure.error_class, failure.message);
@@ -151,9 +154,10 @@ bool EventConsumer::process(const RawMessage& raw) {
           dlq_backoff = std::min(options_.retry_max_backoff, dlq_backoff * 2);
         }
       }
-      metrics_.counter("emis_eventbus_retried_total", "Handler attempts retried", topic_label(raw.topic)).inc();
-      spdlog::warn("event at {}[{}]@{} failed (attempt {}, {}), retrying in {} ms: {}", raw.topic, raw.partition,
-                   raw.offset, attempt, failure.error_class, backoff.count(), failure.message);
+      metrics_.counter("emis_eventbus_retried_total", "Handler attempts retried", topic_label(raw.topic))
+          .inc();
+      spdlog::warn("event at {}[{}]@{} failed (attempt {}, {}), retrying in {} ms: {}", raw.topic,
+                   raw.partition, raw.offset, attempt, failure.error_class, backoff.count(), failure.message);
       if (!wait_backoff(backoff)) return false;
       backoff = std::min(options_.retry_max_backoff, backoff * 2);
     }
@@ -162,14 +166,31 @@ bool EventConsumer::process(const RawMessage& raw) {
 
 void EventConsumer::handle(const RawMessage& raw) {
   auto event = decode(raw);
-  const auto& handler = handlers_.resolve(event);
-  const bool applied = db_.write([&](store::Transaction& tx) {
+  const RawHandler* resolved = nullptr;
+  try {
+    resolved = &handlers_.resolve(event);
+  } catch (const PermanentError&) {
+    // Fix: an unknown type or version failed here, before the inbox check
+    // below, so a redelivery of an event already dead-lettered (and
+    // remembered in the inbox by send_to_dead_letter) was dead-lettered
+    // again. Skip it like any other duplicate.
+    const bool seen = db_.read([&](soci::session& s) {
+      int n = 0;
+      s << "SELECT COUNT(*) FROM inbox WHERE consumer = :c AND event_id = :id", soci::use(options_.group_id),
+          soci::use(event.id), soci::into(n);
+      return n > 0;
+    });
+    if (!seen) throw;
+  }
+  const bool applied = resolved && db_.write([&, &handler = *resolved](store::Transaction& tx) {
     soci::statement insert =
-        (tx.session().prepare << "INSERT INTO inbox (consumer, event_id, event_type, topic, partition_no, offset_no, "
-                                 "outcome, handled_at) VALUES (:c, :id, :type, :topic, :p, :o, 'handled', :at) "
-                                 "ON CONFLICT DO NOTHING",
+        (tx.session().prepare
+             << "INSERT INTO inbox (consumer, event_id, event_type, topic, partition_no, offset_no, "
+                "outcome, handled_at) VALUES (:c, :id, :type, :topic, :p, :o, 'handled', :at) "
+                "ON CONFLICT DO NOTHING",
          soci::use(options_.group_id), soci::use(event.id), soci::use(event.event_type), soci::use(raw.topic),
-         soci::use(raw.partition), soci::use(static_cast<long long>(raw.offset)), soci::use(core::now_iso8601()));
+         soci::use(raw.partition), soci::use(static_cast<long long>(raw.offset)),
+         soci::use(core::now_iso8601()));
     insert.execute(true);
     if (insert.get_affected_rows() == 0) return false;  // seen before: the effect is already there
     handler(tx, event);
@@ -177,12 +198,13 @@ void EventConsumer::handle(const RawMessage& raw) {
   });
   if (applied) {
     metrics_.counter("emis_eventbus_handled_total", "Events handled", topic_label(raw.topic)).inc();
-    spdlog::info("handled {} {} from {}[{}]@{} traceparent={}", event.event_type, event.id, raw.topic, raw.partition,
-                 raw.offset, event.traceparent);
-  } else {
-    metrics_.counter("emis_eventbus_duplicates_total", "Redelivered events skipped", topic_label(raw.topic)).inc();
-    spdlog::info("skipped duplicate {} {} from {}[{}]@{} traceparent={}", event.event_type, event.id, raw.topic,
+    spdlog::info("handled {} {} from {}[{}]@{} traceparent={}", event.event_type, event.id, raw.topic,
                  raw.partition, raw.offset, event.traceparent);
+  } else {
+    metrics_.counter("emis_eventbus_duplicates_total", "Redelivered events skipped", topic_label(raw.topic))
+        .inc();
+    spdlog::info("skipped duplicate {} {} from {}[{}]@{} traceparent={}", event.event_type, event.id,
+                 raw.topic, raw.partition, raw.offset, event.traceparent);
   }
 }
 
@@ -195,7 +217,9 @@ void EventConsumer::send_to_dead_letter(const RawMessage& raw, const std::string
   const auto report =
       dead_letters_.publish_and_wait(dead_letter(raw, options_.group_id, error_class, message, attempts));
   if (!report.ok) throw std::runtime_error(report.error);
-  metrics_.counter("emis_eventbus_dead_lettered_total", "Events sent to a dead-letter topic", topic_label(raw.topic))
+  metrics_
+      .counter("emis_eventbus_dead_lettered_total", "Events sent to a dead-letter topic",
+               topic_label(raw.topic))
       .inc();
   // Remember it, so a redelivery of the same event is not dead-lettered twice.
   std::string id;
@@ -205,8 +229,9 @@ void EventConsumer::send_to_dead_letter(const RawMessage& raw, const std::string
     return;  // no usable id: nothing to remember it by
   }
   db_.write([&](store::Transaction& tx) {
-    tx.session() << "INSERT INTO inbox (consumer, event_id, event_type, topic, partition_no, offset_no, outcome, "
-                    "handled_at) VALUES (:c, :id, :type, :topic, :p, :o, 'dead-lettered', :at) ON CONFLICT DO NOTHING",
+    tx.session()
+        << "INSERT INTO inbox (consumer, event_id, event_type, topic, partition_no, offset_no, outcome, "
+           "handled_at) VALUES (:c, :id, :type, :topic, :p, :o, 'dead-lettered', :at) ON CONFLICT DO NOTHING",
         soci::use(options_.group_id), soci::use(id), soci::use(raw.header(header::event_type).value_or("")),
         soci::use(raw.topic), soci::use(raw.partition), soci::use(static_cast<long long>(raw.offset)),
         soci::use(core::now_iso8601());
@@ -224,7 +249,8 @@ void EventConsumer::update_lag() {
   if (!assignment.empty() && consumer_->position(assignment) == RdKafka::ERR_NO_ERROR) {
     for (auto* tp : assignment) {
       int64_t low = 0, high = 0;
-      if (consumer_->get_watermark_offsets(tp->topic(), tp->partition(), &low, &high) != RdKafka::ERR_NO_ERROR)
+      if (consumer_->get_watermark_offsets(tp->topic(), tp->partition(), &low, &high) !=
+          RdKafka::ERR_NO_ERROR)
         continue;
       const auto position = tp->offset() >= 0 ? tp->offset() : low;
       metrics_

@@ -8,18 +8,18 @@
 // skipped. stop() finishes the event in hand, commits, and leaves the group.
 #pragma once
 
-#include "core/metrics.hpp"
-#include "eventbus/handler_registry.hpp"
-#include "eventbus/options.hpp"
-#include "eventbus/publisher.hpp"
-#include "store/database.hpp"
-
 #include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
+
+#include "core/metrics.hpp"
+#include "eventbus/handler_registry.hpp"
+#include "eventbus/options.hpp"
+#include "eventbus/publisher.hpp"
+#include "store/database.hpp"
 
 namespace RdKafka {
 class KafkaConsumer;
@@ -29,7 +29,8 @@ namespace emis::eventbus {
 
 class EventConsumer {
  public:
-  EventConsumer(store::Database& db, Publisher& dead_letters, BusOptions options, core::MetricsRegistry& metrics);
+  EventConsumer(store::Database& db, Publisher& dead_letters, BusOptions options,
+                core::MetricsRegistry& metrics);
   ~EventConsumer();
   EventConsumer(const EventConsumer&) = delete;
   EventConsumer& operator=(const EventConsumer&) = delete;

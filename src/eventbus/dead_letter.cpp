@@ -9,6 +9,7 @@ OutgoingMessage dead_letter(const RawMessage& raw, const std::string& group, con
   OutgoingMessage m;
   m.topic = dead_letter_topic(raw.topic);
   m.key = raw.key.value_or("");
+  m.null_key = !raw.key;  // fix: a null key came back as "" (DESIGN.md: same key)
   m.value = raw.value;
   m.headers = raw.headers;
   m.headers.emplace_back(dlq_header::original_topic, raw.topic);

@@ -3,9 +3,9 @@
 // and why it failed, so an operator can inspect and replay it.
 #pragma once
 
-#include "eventbus/envelope.hpp"
-
 #include <string>
+
+#include "eventbus/envelope.hpp"
 
 namespace emis::eventbus {
 

@@ -1,10 +1,10 @@
 #include "eventbus/envelope.hpp"
 
+#include <charconv>
+
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "eventbus/errors.hpp"
-
-#include <charconv>
 
 namespace emis::eventbus {
 
@@ -50,7 +50,8 @@ int parse_version(const std::optional<std::string>& text) {
   const auto* end = text->data() + text->size();
   const auto [ptr, ec] = std::from_chars(text->data(), end, v);
   if (ec != std::errc{} || ptr != end || v < 1)
-    throw PermanentError("unsupported-version", "event-version header '" + *text + "' is not a positive integer");
+    throw PermanentError("unsupported-version",
+                         "event-version header '" + *text + "' is not a positive integer");
   return v;
 }
 
@@ -77,7 +78,8 @@ IncomingEvent decode(const RawMessage& raw) {
   if (id == e.payload.end() || !id->is_string() || !core::is_uuid(id->get<std::string>()))
     throw PermanentError("malformed", "value has no UUID field 'id'");
   e.id = id->get<std::string>();
-  if (const auto occurred = e.payload.find("occurredOn"); occurred != e.payload.end() && occurred->is_string())
+  if (const auto occurred = e.payload.find("occurredOn");
+      occurred != e.payload.end() && occurred->is_string())
     e.occurred_on = occurred->get<std::string>();
   return e;
 }

@@ -2,15 +2,14 @@
 // ("Events on the wire"). Encoding and decoding live here and nowhere else.
 #pragma once
 
-#include "eventbus/event_type.hpp"
-
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "eventbus/event_type.hpp"
 
 namespace emis::eventbus {
 
@@ -37,6 +36,8 @@ struct OutgoingMessage {
   std::string value;
   Headers headers;
   std::string event_id;
+  // Produce a null key rather than "" (the dead letter of a message that had no key).
+  bool null_key = false;
 };
 
 // A consumed message, as read from Kafka and before any interpretation.

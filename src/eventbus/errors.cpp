@@ -1,10 +1,11 @@
 #include "eventbus/errors.hpp"
 
-#include "core/errors.hpp"
-#include "store/database.hpp"
+#include <soci/soci-backend.h>
 
 #include <nlohmann/json.hpp>
-#include <soci/soci-backend.h>
+
+#include "core/errors.hpp"
+#include "store/database.hpp"
 
 namespace emis::eventbus {
 

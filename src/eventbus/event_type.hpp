@@ -7,10 +7,9 @@
 
 #include <concepts>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace emis::eventbus {
 

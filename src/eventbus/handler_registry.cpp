@@ -30,13 +30,14 @@ const RawHandler& HandlerRegistry::resolve(IncomingEvent& event) const {
       entry = by_class_.find(event.event_type);
     }
   }
-  if (entry == by_class_.end()) throw PermanentError("unknown-type", "no handler for event type " + event.event_type);
+  if (entry == by_class_.end())
+    throw PermanentError("unknown-type", "no handler for event type " + event.event_type);
   const auto& accepted = entry->second.versions;
   while (!accepted.count(event.version)) {
     const auto up = upcasters_.find({event.event_type, event.version});
     if (up == upcasters_.end())
-      throw PermanentError("unsupported-version", event.event_type + " version " + std::to_string(event.version) +
-                                                      " is not supported");
+      throw PermanentError("unsupported-version", event.event_type + " version " +
+                                                      std::to_string(event.version) + " is not supported");
     event.payload = up->second(std::move(event.payload));
     ++event.version;
   }

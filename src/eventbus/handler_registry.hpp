@@ -3,14 +3,14 @@
 // into the next one before the handler sees it.
 #pragma once
 
-#include "eventbus/envelope.hpp"
-#include "store/transaction.hpp"
-
 #include <functional>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
+
+#include "eventbus/envelope.hpp"
+#include "store/transaction.hpp"
 
 namespace emis::eventbus {
 
@@ -25,9 +25,10 @@ class HandlerRegistry {
 
   template <IntegrationEvent E, class Fn>
   void on(Fn handler, std::set<int> versions = {E::type.version}) {
-    add(E::type, std::move(versions), [handler = std::move(handler)](store::Transaction& tx, const IncomingEvent& e) {
-      handler(tx, E::from_json(e.payload), e);
-    });
+    add(E::type, std::move(versions),
+        [handler = std::move(handler)](store::Transaction& tx, const IncomingEvent& e) {
+          handler(tx, E::from_json(e.payload), e);
+        });
   }
 
   void add(const EventType& type, std::set<int> versions, RawHandler handler);

@@ -3,11 +3,11 @@
 // options override them.
 #pragma once
 
-#include "eventbus/options.hpp"
-
 #include <librdkafka/rdkafkacpp.h>
 
 #include <memory>
+
+#include "eventbus/options.hpp"
 
 namespace emis::eventbus {
 

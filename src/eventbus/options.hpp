@@ -4,21 +4,21 @@
 // through last so they win), and the retry, backoff and outbox settings.
 #pragma once
 
-#include "core/config.hpp"
-#include "eventbus/event_type.hpp"
-
 #include <chrono>
 #include <map>
 #include <string>
+
+#include "core/config.hpp"
+#include "eventbus/event_type.hpp"
 
 namespace emis::eventbus {
 
 struct BusOptions {
   std::string bootstrap_servers = "127.0.0.1:9092";
   std::string client_id = "emis";
-  std::string group_id;              // consumers only
+  std::string group_id;  // consumers only
   TopicNaming topics;
-  std::string source = "/emis";      // ce_source of what this service publishes
+  std::string source = "/emis";  // ce_source of what this service publishes
   std::map<std::string, std::string> kafka_properties;
 
   // Consumer failure policy.
@@ -28,7 +28,7 @@ struct BusOptions {
   bool dead_letter_enabled = true;
 
   // Outbox relay.
-  std::chrono::milliseconds relay_idle_poll{1000};   // safety net; commits wake it at once
+  std::chrono::milliseconds relay_idle_poll{1000};  // safety net; commits wake it at once
   std::chrono::milliseconds relay_max_backoff{10000};
   std::chrono::milliseconds delivery_timeout{30000};  // librdkafka message.timeout.ms
   std::chrono::hours outbox_retention{24 * 7};

@@ -1,8 +1,8 @@
 #include "eventbus/outbox.hpp"
 
-#include "core/clock.hpp"
-
 #include <nlohmann/json.hpp>
+
+#include "core/clock.hpp"
 
 namespace emis::eventbus {
 
@@ -14,8 +14,9 @@ std::string Outbox::add(store::Transaction& tx, const OutgoingMessage& m) {
   std::string event_type;
   for (const auto& [name, value] : m.headers)
     if (name == header::event_type) event_type = value;
-  tx.session() << "INSERT INTO outbox (event_id, topic, event_key, event_type, value, headers, created_at_ms) "
-                  "VALUES (:id, :topic, :key, :type, :value, :headers, :now)",
+  tx.session()
+      << "INSERT INTO outbox (event_id, topic, event_key, event_type, value, headers, created_at_ms) "
+         "VALUES (:id, :topic, :key, :type, :value, :headers, :now)",
       soci::use(m.event_id), soci::use(m.topic), soci::use(m.key), soci::use(event_type), soci::use(m.value),
       soci::use(header_text), soci::use(now);
   if (wake_) tx.after_commit(wake_);

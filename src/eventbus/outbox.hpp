@@ -3,11 +3,11 @@
 // Adding wakes the relay once the transaction commits.
 #pragma once
 
-#include "eventbus/envelope.hpp"
-#include "store/transaction.hpp"
-
 #include <functional>
 #include <string>
+
+#include "eventbus/envelope.hpp"
+#include "store/transaction.hpp"
 
 namespace emis::eventbus {
 

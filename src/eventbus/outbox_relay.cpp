@@ -1,14 +1,14 @@
 #include "eventbus/outbox_relay.hpp"
 
-#include "core/clock.hpp"
-#include "store/row.hpp"
-
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <vector>
+
+#include "core/clock.hpp"
+#include "store/row.hpp"
 
 namespace emis::eventbus {
 namespace {
@@ -53,14 +53,15 @@ OutboxRelay::OutboxRelay(store::Database& db, BusOptions options, core::MetricsR
       return static_cast<double>(n);
     });
   });
-  metrics_.gauge_callback("emis_outbox_oldest_age_seconds", "Age of the oldest undelivered outbox row", {}, [this] {
-    return db_.read([](soci::session& s) {
-      long long oldest = 0;
-      soci::indicator ind = soci::i_null;
-      s << "SELECT MIN(created_at_ms) FROM outbox WHERE sent_at_ms IS NULL", soci::into(oldest, ind);
-      return ind == soci::i_ok ? static_cast<double>(now_ms() - oldest) / 1000.0 : 0.0;
-    });
-  });
+  metrics_.gauge_callback(
+      "emis_outbox_oldest_age_seconds", "Age of the oldest undelivered outbox row", {}, [this] {
+        return db_.read([](soci::session& s) {
+          long long oldest = 0;
+          soci::indicator ind = soci::i_null;
+          s << "SELECT MIN(created_at_ms) FROM outbox WHERE sent_at_ms IS NULL", soci::into(oldest, ind);
+          return ind == soci::i_ok ? static_cast<double>(now_ms() - oldest) / 1000.0 : 0.0;
+        });
+      });
 }
 
 OutboxRelay::~OutboxRelay() { stop(); }
@@ -202,8 +203,8 @@ int OutboxRelay::publish_batch() {
           soci::use(failed_errors), soci::use(failed_seqs);
   });
   if (!failed_seqs.empty()) {
-    spdlog::warn("outbox relay: {} of {} events not delivered ({}); retrying", failed_seqs.size(), rows.size(),
-                 failed_errors.front());
+    spdlog::warn("outbox relay: {} of {} events not delivered ({}); retrying", failed_seqs.size(),
+                 rows.size(), failed_errors.front());
     return -1;
   }
   return static_cast<int>(sent_seqs.size());
@@ -214,7 +215,8 @@ void OutboxRelay::delete_expired() {
       now_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(options_.outbox_retention).count();
   try {
     db_.write([cutoff](store::Transaction& tx) {
-      tx.session() << "DELETE FROM outbox WHERE sent_at_ms IS NOT NULL AND sent_at_ms < :c", soci::use(cutoff);
+      tx.session() << "DELETE FROM outbox WHERE sent_at_ms IS NOT NULL AND sent_at_ms < :c",
+          soci::use(cutoff);
     });
   } catch (const std::exception& e) {
     spdlog::warn("outbox relay: deleting sent rows failed: {}", e.what());

@@ -6,16 +6,16 @@
 // replaces the producer. Sent rows are deleted after the retention period.
 #pragma once
 
-#include "core/metrics.hpp"
-#include "eventbus/producer.hpp"
-#include "store/database.hpp"
-
 #include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
+
+#include "core/metrics.hpp"
+#include "eventbus/producer.hpp"
+#include "store/database.hpp"
 
 namespace emis::eventbus {
 

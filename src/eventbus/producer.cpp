@@ -1,12 +1,12 @@
 #include "eventbus/producer.hpp"
 
-#include "eventbus/kafka_config.hpp"
-
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 #include <spdlog/spdlog.h>
 
 #include <stdexcept>
+
+#include "eventbus/kafka_config.hpp"
 
 namespace emis::eventbus {
 
@@ -58,8 +58,10 @@ Producer::Producer(const BusOptions& options, core::MetricsRegistry& metrics)
   callbacks_->owner = this;
   auto conf = producer_config(options);
   std::string error;
-  if (conf->set("dr_cb", static_cast<RdKafka::DeliveryReportCb*>(callbacks_.get()), error) != RdKafka::Conf::CONF_OK ||
-      conf->set("event_cb", static_cast<RdKafka::EventCb*>(callbacks_.get()), error) != RdKafka::Conf::CONF_OK)
+  if (conf->set("dr_cb", static_cast<RdKafka::DeliveryReportCb*>(callbacks_.get()), error) !=
+          RdKafka::Conf::CONF_OK ||
+      conf->set("event_cb", static_cast<RdKafka::EventCb*>(callbacks_.get()), error) !=
+          RdKafka::Conf::CONF_OK)
     throw std::runtime_error("kafka producer callbacks: " + error);
   producer_.reset(RdKafka::Producer::create(conf.get(), error));
   if (!producer_) throw std::runtime_error("kafka producer: " + error);
@@ -78,8 +80,9 @@ void Producer::produce(const OutgoingMessage& m, DeliveryCallback on_delivery) {
   for (const auto& [name, value] : m.headers) headers->add(name, value);
   auto callback = std::make_unique<DeliveryCallback>(std::move(on_delivery));
   const auto err = producer_->produce(m.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-                                      const_cast<char*>(m.value.data()), m.value.size(), m.key.data(),
-                                      m.key.size(), 0, headers, callback.get());
+                                      const_cast<char*>(m.value.data()), m.value.size(),
+                                      m.null_key ? nullptr : m.key.data(), m.null_key ? 0 : m.key.size(), 0,
+                                      headers, callback.get());
   if (err != RdKafka::ERR_NO_ERROR) {
     delete headers;  // ownership passes to librdkafka only on success
     failed_.inc();
@@ -102,7 +105,8 @@ bool Producer::flush(std::chrono::milliseconds timeout) {
 std::size_t Producer::outstanding() const { return static_cast<std::size_t>(producer_->outq_len()); }
 
 void Producer::inject_fatal_error(const std::string& reason) {
-  rd_kafka_test_fatal_error(producer_->c_ptr(), RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, reason.c_str());
+  rd_kafka_test_fatal_error(producer_->c_ptr(), RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
+                            reason.c_str());
 }
 
 bool Producer::broker_reachable(std::chrono::milliseconds timeout) {

@@ -5,16 +5,16 @@
 // fatal() turns true and the owner must replace it.
 #pragma once
 
-#include "core/metrics.hpp"
-#include "eventbus/envelope.hpp"
-#include "eventbus/options.hpp"
-
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+
+#include "core/metrics.hpp"
+#include "eventbus/envelope.hpp"
+#include "eventbus/options.hpp"
 
 namespace RdKafka {
 class Producer;

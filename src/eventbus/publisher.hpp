@@ -3,12 +3,12 @@
 // benchmarks. Events that must never be lost go through the outbox instead.
 #pragma once
 
-#include "eventbus/producer.hpp"
-
 #include <atomic>
 #include <future>
 #include <mutex>
 #include <thread>
+
+#include "eventbus/producer.hpp"
 
 namespace emis::eventbus {
 

@@ -4,9 +4,9 @@
 // Their migration versions start at 9000 to stay clear of the services' own.
 #pragma once
 
-#include "store/database.hpp"
-
 #include <vector>
+
+#include "store/database.hpp"
 
 namespace emis::eventbus {
 

@@ -1,15 +1,15 @@
 #include "host/service_host.hpp"
 
-#include "core/log.hpp"
-#include "eventbus/schema.hpp"
-#include "http/standard_routes.hpp"
-
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+
+#include "core/log.hpp"
+#include "eventbus/schema.hpp"
+#include "http/standard_routes.hpp"
 
 namespace emis::host {
 namespace {
@@ -45,7 +45,8 @@ ServiceHost::ServiceHost(ServiceSettings settings, core::Config config)
   data_dir_ = config_.string("data_dir", ".emis/data");
   std::filesystem::create_directories(data_dir_);
   store::DatabaseOptions db_options;
-  db_options.url = config_.string("db", (std::filesystem::path(data_dir_) / settings_.default_db_file).string());
+  db_options.url =
+      config_.string("db", (std::filesystem::path(data_dir_) / settings_.default_db_file).string());
   db_options.synchronous = config_.string("db_synchronous", "FULL");
   db_ = std::make_unique<store::Database>(db_options);
   db_->migrate(eventbus::schema_migrations());
@@ -62,9 +63,10 @@ ServiceHost::ServiceHost(ServiceSettings settings, core::Config config)
   http_options.port = static_cast<std::uint16_t>(config_.integer("http_port", settings_.default_port));
   http_options.worker_threads = static_cast<std::size_t>(config_.integer("http_worker_threads", 4));
   server_ = std::make_unique<http::Server>(http_options, metrics_);
-  http::add_standard_routes(*server_, metrics_,
-                            {{"database", [this] { return db_->ping(); }},
-                             {"kafka", [this] { return relay_->broker_reachable(std::chrono::milliseconds(1000)); }}});
+  http::add_standard_routes(
+      *server_, metrics_,
+      {{"database", [this] { return db_->ping(); }},
+       {"kafka", [this] { return relay_->broker_reachable(std::chrono::milliseconds(1000)); }}});
 }
 
 ServiceHost::~ServiceHost() = default;

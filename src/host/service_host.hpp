@@ -5,6 +5,9 @@
 // and routes, then calls run(), which returns after a clean shutdown.
 #pragma once
 
+#include <memory>
+#include <string>
+
 #include "core/config.hpp"
 #include "core/metrics.hpp"
 #include "eventbus/consumer.hpp"
@@ -13,9 +16,6 @@
 #include "eventbus/publisher.hpp"
 #include "http/server.hpp"
 #include "store/database.hpp"
-
-#include <memory>
-#include <string>
 
 namespace emis::host {
 

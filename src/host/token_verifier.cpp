@@ -12,8 +12,8 @@ auth::VerifyOptions verify_options(const core::Config& config) {
 http::TokenVerifier make_token_verifier(std::shared_ptr<auth::JwksClient> keys, auth::VerifyOptions options) {
   return [keys = std::move(keys), options = std::move(options)](std::string_view token) {
     const auto claims = keys->verify(token, options);
-    return http::Principal{claims.sub,    claims.tenant_id, claims.role, claims.phone,
-                           claims.name,   claims.entity_id, claims.jti,  claims.exp};
+    return http::Principal{claims.sub,  claims.tenant_id, claims.role, claims.phone,
+                           claims.name, claims.entity_id, claims.jti,  claims.exp};
   };
 }
 

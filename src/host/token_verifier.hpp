@@ -3,12 +3,12 @@
 // same on the issuing and on every verifying service.
 #pragma once
 
+#include <memory>
+
 #include "auth/jwks_client.hpp"
 #include "auth/jwt.hpp"
 #include "core/config.hpp"
 #include "http/principal.hpp"
-
-#include <memory>
 
 namespace emis::host {
 

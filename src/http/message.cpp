@@ -1,10 +1,10 @@
 #include "http/message.hpp"
 
-#include "core/errors.hpp"
-
 #include <strings.h>
 
 #include <stdexcept>
+
+#include "core/errors.hpp"
 
 namespace emis::http {
 
@@ -33,7 +33,8 @@ const std::string& Request::param(const std::string& name) const {
 nlohmann::json Request::json_object() const {
   auto parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded())
-    throw core::DomainError(core::ErrorKind::validation, "Malformed JSON", "The request body is not valid JSON.",
+    throw core::DomainError(core::ErrorKind::validation, "Malformed JSON",
+                            "The request body is not valid JSON.",
                             {{"body", "The request body is not valid JSON."}});
   if (!parsed.is_object())
     throw core::DomainError(core::ErrorKind::validation, "Malformed JSON",

@@ -2,9 +2,8 @@
 // independent of the server library, so handlers are easy to test.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>

@@ -1,10 +1,10 @@
 #include "http/principal.hpp"
 
-#include "core/errors.hpp"
-
 #include <sodium.h>
 
 #include <cctype>
+
+#include "core/errors.hpp"
 
 namespace emis::http {
 
@@ -26,7 +26,8 @@ Principal require_role(const Request& request, const TokenVerifier& verify, cons
 namespace {
 bool lower_hex(std::string_view s) {
   for (char c : s)
-    if (!std::isxdigit(static_cast<unsigned char>(c)) || std::isupper(static_cast<unsigned char>(c))) return false;
+    if (!std::isxdigit(static_cast<unsigned char>(c)) || std::isupper(static_cast<unsigned char>(c)))
+      return false;
   return true;
 }
 

@@ -2,11 +2,11 @@
 // tenant of every read and write comes from here, never from the body.
 #pragma once
 
-#include "http/message.hpp"
-
 #include <functional>
 #include <string>
 #include <string_view>
+
+#include "http/message.hpp"
 
 namespace emis::http {
 

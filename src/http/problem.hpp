@@ -1,10 +1,10 @@
 // RFC 7807 problem details: every error a service answers over HTTP.
 #pragma once
 
+#include <string>
+
 #include "core/errors.hpp"
 #include "http/message.hpp"
-
-#include <string>
 
 namespace emis::http {
 

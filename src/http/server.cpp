@@ -1,15 +1,15 @@
 #include "http/server.hpp"
 
-#include "core/errors.hpp"
-#include "core/thread_pool.hpp"
-#include "http/problem.hpp"
-
-#include <restinio/all.hpp>
 #include <spdlog/spdlog.h>
 
 #include <cctype>
 #include <optional>
+#include <restinio/all.hpp>
 #include <vector>
+
+#include "core/errors.hpp"
+#include "core/thread_pool.hpp"
+#include "http/problem.hpp"
 
 namespace emis::http {
 namespace {
@@ -33,7 +33,8 @@ std::vector<std::string> param_names(const std::string& pattern) {
   std::vector<std::string> names;
   for (std::size_t i = pattern.find(':'); i != std::string::npos; i = pattern.find(':', i + 1)) {
     std::size_t end = i + 1;
-    while (end < pattern.size() && (std::isalnum(static_cast<unsigned char>(pattern[end])) || pattern[end] == '_'))
+    while (end < pattern.size() &&
+           (std::isalnum(static_cast<unsigned char>(pattern[end])) || pattern[end] == '_'))
       ++end;
     names.push_back(pattern.substr(i + 1, end - i - 1));
   }
@@ -42,10 +43,14 @@ std::vector<std::string> param_names(const std::string& pattern) {
 
 restinio::http_method_id_t to_restinio(Method m) {
   switch (m) {
-    case Method::get: return restinio::http_method_get();
-    case Method::post: return restinio::http_method_post();
-    case Method::put: return restinio::http_method_put();
-    case Method::del: return restinio::http_method_delete();
+    case Method::get:
+      return restinio::http_method_get();
+    case Method::post:
+      return restinio::http_method_post();
+    case Method::put:
+      return restinio::http_method_put();
+    case Method::del:
+      return restinio::http_method_delete();
   }
   return restinio::http_method_get();
 }
@@ -58,16 +63,21 @@ Request to_request(const restinio::request_handle_t& req, const restinio::router
   r.body = req->body();
   r.remote_address = req->remote_endpoint().address().to_string();
   for (const auto& field : req->header()) r.headers[std::string(field.name())] = std::string(field.value());
-  for (const auto& [name, value] : restinio::parse_query(req->header().query()))
-    r.query[std::string(name)] = restinio::utils::unescape_percent_encoding(value);
+  // try_parse_query already decodes %XX and '+' (decoding again broke every
+  // value with a space, '%' or a non-ASCII letter); the relaxed traits accept
+  // what RFC 3986 allows unescaped in a query, such as '@' and ':'.
+  auto query = restinio::try_parse_query<restinio::parse_query_traits::relaxed>(req->header().query());
+  if (!query)
+    throw core::DomainError(core::ErrorKind::validation, "Malformed query string", query.error().description());
+  for (const auto& [name, value] : *query) r.query[std::string(name)] = std::string(value);
   for (const auto& name : names)
     if (params.has(name)) r.params[name] = std::string(params[name]);
   return r;
 }
 
 void send(const restinio::request_handle_t& req, const Response& res) {
-  auto builder = req->create_response(restinio::http_status_line_t{
-      restinio::http_status_code_t{static_cast<std::uint16_t>(res.status)}, ""});
+  auto builder = req->create_response(
+      restinio::http_status_line_t{restinio::http_status_code_t{static_cast<std::uint16_t>(res.status)}, ""});
   if (!res.content_type.empty()) builder.append_header(restinio::http_field::content_type, res.content_type);
   for (const auto& [name, value] : res.headers) builder.append_header(name, value);
   builder.set_body(res.body);
@@ -88,8 +98,9 @@ struct Server::Impl {
   Response invoke(const Route& route, const Request& request) const {
     try {
       if (request.body.size() > options.max_body_bytes)
-        throw core::DomainError(core::ErrorKind::payload_too_large, "Payload too large",
-                                "The request body exceeds " + std::to_string(options.max_body_bytes) + " bytes.");
+        throw core::DomainError(
+            core::ErrorKind::payload_too_large, "Payload too large",
+            "The request body exceeds " + std::to_string(options.max_body_bytes) + " bytes.");
       return route.handler(request);
     } catch (const core::DomainError& e) {
       if (e.kind() == core::ErrorKind::internal || e.kind() == core::ErrorKind::transient)
@@ -125,26 +136,39 @@ void Server::start() {
   impl.workers.emplace(impl.options.worker_threads);
   auto router = std::make_unique<router_t>();
   for (const auto& route : impl.routes) {
-    router->add_handler(to_restinio(route.method), route.pattern,
-                        [&impl, &route](const restinio::request_handle_t& req, restinio::router::route_params_t params) {
-                          auto request = to_request(req, params, route.param_names);
-                          if (route.dispatch == Dispatch::inline_io) {
-                            const auto res = impl.invoke(route, request);
-                            impl.count(route, res.status);
-                            send(req, res);
-                            return restinio::request_accepted();
-                          }
-                          try {
-                            impl.workers->post([&impl, &route, req, request = std::move(request)] {
-                              const auto res = impl.invoke(route, request);
-                              impl.count(route, res.status);
-                              send(req, res);
-                            });
-                          } catch (const std::exception&) {
-                            send(req, problem(503, "Service unavailable", "The service is shutting down."));
-                          }
-                          return restinio::request_accepted();
-                        });
+    router->add_handler(
+        to_restinio(route.method), route.pattern,
+        [&impl, &route](const restinio::request_handle_t& req, restinio::router::route_params_t params) {
+          Request request;
+          try {
+            request = to_request(req, params, route.param_names);
+          } catch (const std::exception& e) {
+            // An answer, not a dropped connection, for a request we cannot read.
+            const auto* domain = dynamic_cast<const core::DomainError*>(&e);
+            const auto res = domain ? problem(*domain, std::string(req->header().path()))
+                                    : problem(400, "Bad request", "The request could not be read.",
+                                              std::string(req->header().path()));
+            impl.count(route, res.status);
+            send(req, res);
+            return restinio::request_accepted();
+          }
+          if (route.dispatch == Dispatch::inline_io) {
+            const auto res = impl.invoke(route, request);
+            impl.count(route, res.status);
+            send(req, res);
+            return restinio::request_accepted();
+          }
+          try {
+            impl.workers->post([&impl, &route, req, request = std::move(request)] {
+              const auto res = impl.invoke(route, request);
+              impl.count(route, res.status);
+              send(req, res);
+            });
+          } catch (const std::exception&) {
+            send(req, problem(503, "Service unavailable", "The service is shutting down."));
+          }
+          return restinio::request_accepted();
+        });
   }
   router->non_matched_request_handler([](const restinio::request_handle_t& req) {
     send(req, problem(404, "Not found", "No resource matches this path and method.",

@@ -4,14 +4,14 @@
 // may run inline on the I/O thread. RESTinio stays behind this interface.
 #pragma once
 
-#include "core/metrics.hpp"
-#include "http/message.hpp"
-
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+
+#include "core/metrics.hpp"
+#include "http/message.hpp"
 
 namespace emis::http {
 
@@ -39,7 +39,8 @@ class Server {
   // Pattern syntax is RESTinio's express style: "/api/v1/teachers/:id".
   // Exceptions from a handler become problem+json (DomainError by its kind,
   // anything else 500 without internals). Routes are added before start().
-  void route(Method method, const std::string& pattern, Handler handler, Dispatch dispatch = Dispatch::worker);
+  void route(Method method, const std::string& pattern, Handler handler,
+             Dispatch dispatch = Dispatch::worker);
 
   void start();  // binds and returns once listening; throws if the port is taken
   // Stops accepting, lets queued handlers finish, joins every thread. Idempotent.

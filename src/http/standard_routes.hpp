@@ -1,18 +1,18 @@
 // The routes every service answers: liveness, readiness and metrics.
 #pragma once
 
-#include "core/metrics.hpp"
-#include "http/server.hpp"
-
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "core/metrics.hpp"
+#include "http/server.hpp"
+
 namespace emis::http {
 
 struct ReadinessCheck {
-  std::string name;              // "database", "kafka"
-  std::function<bool()> ready;   // must be quick; runs on a worker thread
+  std::string name;             // "database", "kafka"
+  std::function<bool()> ready;  // must be quick; runs on a worker thread
 };
 
 // GET /health/live -> 200 {"status":"Healthy"} while the process serves;

@@ -1,14 +1,14 @@
 #include "identity/activation.hpp"
 
+#include <sodium.h>
+
 #include "core/clock.hpp"
 #include "identity/token_issuer.hpp"
-
-#include <sodium.h>
 
 namespace emis::identity {
 namespace {
 
-// 10 characters from 31 unambiguous ones: about 49 bits, ample with 5 attempts per code.
+// 10 characters from 32 unambiguous ones: 50 bits, ample with 5 attempts per code.
 std::string new_code() {
   static constexpr char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
   std::string code(10, ' ');
@@ -24,10 +24,14 @@ IssuedCode issue_activation_code(store::Transaction& tx, const std::string& user
   const long long expires_s = core::unix_seconds(expires);
   IssuedCode issued{new_code(), core::to_iso8601(expires)};
   const auto created = core::to_iso8601(now);
-  tx.session() << "INSERT INTO activation_codes (user_id, code_hash, expires_at_s, failed_attempts, created_at) "
-                  "VALUES (:u, :h, :e, 0, :c) ON CONFLICT (user_id) DO UPDATE SET code_hash = excluded.code_hash, "
-                  "expires_at_s = excluded.expires_at_s, failed_attempts = 0, created_at = excluded.created_at",
-      soci::use(user_id), soci::use(secret_hash(issued.code)), soci::use(expires_s), soci::use(created);
+  // A named value: SOCI binds by reference and runs the statement at the end
+  // of the full expression, after a temporary argument is already destroyed.
+  const auto code_hash = secret_hash(issued.code);
+  tx.session()
+      << "INSERT INTO activation_codes (user_id, code_hash, expires_at_s, failed_attempts, created_at) "
+         "VALUES (:u, :h, :e, 0, :c) ON CONFLICT (user_id) DO UPDATE SET code_hash = excluded.code_hash, "
+         "expires_at_s = excluded.expires_at_s, failed_attempts = 0, created_at = excluded.created_at",
+      soci::use(user_id), soci::use(code_hash), soci::use(expires_s), soci::use(created);
   return issued;
 }
 

@@ -2,10 +2,10 @@
 // replaced by the next one issued, dead after 5 wrong attempts or one use.
 #pragma once
 
-#include "store/transaction.hpp"
-
 #include <chrono>
 #include <string>
+
+#include "store/transaction.hpp"
 
 namespace emis::identity {
 

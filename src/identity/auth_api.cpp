@@ -38,7 +38,7 @@ Response login(const IdentityApiContext& ctx, const Request& request) {
   if (password.size() > kMaxPasswordLength) invalid_credentials();
   const auto phone = core::normalize_phone(phone_text, ctx.phone_region).value_or(phone_text);
 
-  ctx.throttle.check(phone, request.remote_address);
+  ctx.throttle.begin_attempt(phone, request.remote_address);
   const auto candidates = ctx.db.read([&](soci::session& s) { return find_users_by_phone(s, phone); });
   const User* user = nullptr;
   for (const auto& c : candidates)
@@ -47,11 +47,11 @@ Response login(const IdentityApiContext& ctx, const Request& request) {
       break;
     }
   if (!user) {
-    if (candidates.empty() || !candidates.front().password_hash) auth::verify_password(dummy_hash(), password);
-    ctx.throttle.failed(phone, request.remote_address);
-    invalid_credentials();
+    if (candidates.empty() || !candidates.front().password_hash)
+      auth::verify_password(dummy_hash(), password);
+    invalid_credentials();  // the attempt was counted as a failure in advance
   }
-  ctx.throttle.succeeded(phone);
+  ctx.throttle.succeeded(phone, request.remote_address);
   // Only now, with the password proven, may the answer say more about the account.
   if (user->status == status::disabled)
     throw core::DomainError(core::ErrorKind::forbidden, "AccountDisabled", "This account has been disabled.");
@@ -74,7 +74,7 @@ Response set_password(const IdentityApiContext& ctx, const Request& request) {
   const auto phone = core::normalize_phone(phone_text, ctx.phone_region).value_or(phone_text);
 
   // Attempts are throttled like logins: a code is a password for a while.
-  ctx.throttle.check("activation:" + phone, request.remote_address);
+  ctx.throttle.begin_attempt("activation:" + phone, request.remote_address);
   const auto hash = auth::hash_password(password);  // slow: before the write lock
   const auto activated = ctx.db.write([&](store::Transaction& tx) -> std::optional<User> {
     for (auto& user : find_users_by_phone(tx.session(), phone)) {
@@ -90,13 +90,12 @@ Response set_password(const IdentityApiContext& ctx, const Request& request) {
     return std::nullopt;  // commits the counted attempt
   });
   if (!activated) {
-    ctx.throttle.failed("activation:" + phone, request.remote_address);
     // The same answer for an unknown phone, an active account and a wrong code.
     throw core::DomainError(core::ErrorKind::validation, "Invalid activation",
                             "The phone number or activation code is invalid or has expired.",
                             {{"activationCode", "The activation code is invalid or has expired."}});
   }
-  ctx.throttle.succeeded("activation:" + phone);
+  ctx.throttle.succeeded("activation:" + phone, request.remote_address);
   return Response::no_content();
 }
 
@@ -136,7 +135,8 @@ Response logout(const IdentityApiContext& ctx, const Request& request) {
 
 Response me(const IdentityApiContext& ctx, const Request& request) {
   const auto principal = http::authenticate(request, ctx.verify);
-  const auto user = ctx.db.read([&](soci::session& s) { return find_user(s, principal.tenant_id, principal.user_id); });
+  const auto user =
+      ctx.db.read([&](soci::session& s) { return find_user(s, principal.tenant_id, principal.user_id); });
   // A disabled account's access tokens stop working here at once.
   if (!user || user->status == status::disabled) core::throw_unauthorized("The account is not active.");
   return Response::json(200, to_json(*user));
@@ -146,13 +146,17 @@ Response me(const IdentityApiContext& ctx, const Request& request) {
 
 void add_auth_routes(http::Server& server, const IdentityApiContext& ctx) {
   server.route(Method::post, "/api/v1/auth/login", [&ctx](const Request& r) { return login(ctx, r); });
-  server.route(Method::post, "/api/v1/auth/set-password", [&ctx](const Request& r) { return set_password(ctx, r); });
-  server.route(Method::post, "/api/v1/auth/refresh-token", [&ctx](const Request& r) { return refresh(ctx, r); });
+  server.route(Method::post, "/api/v1/auth/set-password",
+               [&ctx](const Request& r) { return set_password(ctx, r); });
+  server.route(Method::post, "/api/v1/auth/refresh-token",
+               [&ctx](const Request& r) { return refresh(ctx, r); });
   server.route(Method::post, "/api/v1/auth/logout", [&ctx](const Request& r) { return logout(ctx, r); });
   server.route(Method::get, "/api/v1/auth/me", [&ctx](const Request& r) { return me(ctx, r); });
   server.route(
       Method::get, "/.well-known/jwks.json",
-      [&ctx](const Request&) { return Response::json(200, ctx.jwks).with_header("Cache-Control", "public, max-age=300"); },
+      [&ctx](const Request&) {
+        return Response::json(200, ctx.jwks).with_header("Cache-Control", "public, max-age=300");
+      },
       http::Dispatch::inline_io);
 }
 

@@ -1,13 +1,13 @@
 #include "identity/bootstrap.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "auth/password.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/ids.hpp"
 #include "core/phone.hpp"
 #include "identity/user_store.hpp"
-
-#include <spdlog/spdlog.h>
 
 namespace emis::identity {
 

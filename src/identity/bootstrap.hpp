@@ -3,9 +3,9 @@
 // i.e. EMIS_BOOTSTRAP_ADMIN_PHONE ...), or by `identity-service create-admin`.
 #pragma once
 
-#include "store/database.hpp"
-
 #include <string>
+
+#include "store/database.hpp"
 
 namespace emis::identity {
 

@@ -2,6 +2,9 @@
 // administration (/api/v1/users/...) and the JWKS for other services.
 #pragma once
 
+#include <memory>
+#include <string>
+
 #include "auth/key_set.hpp"
 #include "eventbus/outbox.hpp"
 #include "http/principal.hpp"
@@ -9,9 +12,6 @@
 #include "identity/login_throttle.hpp"
 #include "identity/token_issuer.hpp"
 #include "store/database.hpp"
-
-#include <memory>
-#include <string>
 
 namespace emis::identity {
 

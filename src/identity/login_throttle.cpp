@@ -1,9 +1,9 @@
 #include "identity/login_throttle.hpp"
 
-#include "core/errors.hpp"
-
 #include <algorithm>
 #include <cmath>
+
+#include "core/errors.hpp"
 
 namespace emis::identity {
 namespace {
@@ -17,8 +17,9 @@ constexpr std::size_t kAddressMaxFailures = 30;
 
 [[noreturn]] void throw_wait(LoginThrottle::Clock::duration wait) {
   const auto seconds = std::max<long long>(1, std::chrono::ceil<std::chrono::seconds>(wait).count());
-  throw core::DomainError(core::ErrorKind::too_many_requests, "Too many login attempts",
-                          "Too many failed login attempts. Try again in " + std::to_string(seconds) + " seconds.")
+  throw core::DomainError(
+      core::ErrorKind::too_many_requests, "Too many login attempts",
+      "Too many failed login attempts. Try again in " + std::to_string(seconds) + " seconds.")
       .with_retry_after(static_cast<int>(seconds));
 }
 
@@ -28,7 +29,7 @@ void LoginThrottle::expire(Record& r, Clock::duration window, Clock::time_point 
   while (!r.failures.empty() && r.failures.front() + window <= now) r.failures.pop_front();
 }
 
-void LoginThrottle::check(const std::string& account, const std::string& address, Clock::time_point now) {
+void LoginThrottle::begin_attempt(const std::string& account, const std::string& address, Clock::time_point now) {
   std::lock_guard lock(mutex_);
   if (auto it = accounts_.find(account); it != accounts_.end()) {
     auto& r = it->second;
@@ -45,10 +46,6 @@ void LoginThrottle::check(const std::string& account, const std::string& address
     expire(r, kAddressWindow, now);
     if (r.failures.size() >= kAddressMaxFailures) throw_wait(r.failures.front() + kAddressWindow - now);
   }
-}
-
-void LoginThrottle::failed(const std::string& account, const std::string& address, Clock::time_point now) {
-  std::lock_guard lock(mutex_);
   for (auto* r : {&accounts_[account], &addresses_[address]}) {
     r->failures.push_back(now);
     ++r->consecutive;
@@ -57,9 +54,15 @@ void LoginThrottle::failed(const std::string& account, const std::string& addres
   prune(now);
 }
 
-void LoginThrottle::succeeded(const std::string& account) {
+void LoginThrottle::succeeded(const std::string& account, const std::string& address) {
   std::lock_guard lock(mutex_);
-  if (auto it = accounts_.find(account); it != accounts_.end()) it->second.consecutive = 0;
+  for (auto* records : {&accounts_, &addresses_}) {
+    const auto it = records->find(records == &accounts_ ? account : address);
+    if (it == records->end()) continue;
+    auto& r = it->second;
+    if (!r.failures.empty()) r.failures.pop_back();  // this attempt was counted in advance
+    r.consecutive = 0;
+  }
 }
 
 void LoginThrottle::prune(Clock::time_point now) {

@@ -17,10 +17,11 @@ class LoginThrottle {
   using Clock = std::chrono::steady_clock;
 
   // Throws a too_many_requests DomainError with Retry-After while either the
-  // account or the address must wait.
-  void check(const std::string& account, const std::string& address, Clock::time_point now = Clock::now());
-  void failed(const std::string& account, const std::string& address, Clock::time_point now = Clock::now());
-  void succeeded(const std::string& account);
+  // account or the address must wait; otherwise counts the attempt as a
+  // failure at once, so that concurrent guesses cannot all pass the check
+  // before any of them is counted. succeeded() takes the count back.
+  void begin_attempt(const std::string& account, const std::string& address, Clock::time_point now = Clock::now());
+  void succeeded(const std::string& account, const std::string& address);
 
  private:
   struct Record {

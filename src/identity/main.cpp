@@ -1,19 +1,21 @@
 // identity-service: accounts from teacher events, activation, login and
 // tokens, and the account lifecycle events back to other services.
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
 #include "auth/jwks_client.hpp"
 #include "auth/key_set.hpp"
 #include "auth/signing_key.hpp"
+#include "embedded/identity_openapi_json.hpp"
 #include "host/service_host.hpp"
 #include "host/token_verifier.hpp"
+#include "http/document_route.hpp"
 #include "identity/bootstrap.hpp"
 #include "identity/identity_api.hpp"
 #include "identity/teacher_handlers.hpp"
 #include "identity/user_store.hpp"
-
-#include <CLI/CLI.hpp>
-#include <spdlog/spdlog.h>
-
-#include <iostream>
 
 namespace {
 
@@ -43,17 +45,20 @@ int serve(core::Config config) {
   token_settings.audience = verify_options.audience;
   const identity::TokenIssuer issuer(key, token_settings);
   identity::LoginThrottle throttle;
-  const identity::IdentityApiContext api{service.db(),
-                                         service.outbox(),
-                                         host::make_token_verifier(std::make_shared<auth::JwksClient>(keys),
-                                                                   verify_options),
-                                         issuer,
-                                         throttle,
-                                         keys.to_jwks(),
-                                         cfg.string("phone_region", "VN")};
+  const identity::IdentityApiContext api{
+      service.db(),
+      service.outbox(),
+      host::make_token_verifier(std::make_shared<auth::JwksClient>(keys), verify_options),
+      issuer,
+      throttle,
+      keys.to_jwks(),
+      cfg.string("phone_region", "VN")};
   identity::add_auth_routes(service.server(), api);
   identity::add_user_routes(service.server(), api);
-  identity::add_teacher_handlers(service.consumer().handlers(), service.outbox(), cfg.string("phone_region", "VN"));
+  http::add_document_route(service.server(), "/openapi.json", embedded::identity_openapi_json,
+                           "application/json");
+  identity::add_teacher_handlers(service.consumer().handlers(), service.outbox(),
+                                 cfg.string("phone_region", "VN"));
   return service.run();
 }
 
@@ -69,9 +74,11 @@ int main(int argc, char** argv) {
   create_admin->add_option("--password", admin.password, "Password (at least 10 characters)")->required();
   create_admin->add_option("--tenant", admin.tenant_id, "Tenant id (UUID)");
   create_admin->add_option("--name", admin.full_name, "Full name");
+  create_admin->fallthrough();  // `create-admin ... --config FILE` works as well as `--config FILE create-admin ...`
   CLI11_PARSE(app, argc, argv);
   try {
-    auto config = core::Config::load(config_file.empty() ? std::nullopt : std::optional<std::string>(config_file));
+    auto config =
+        core::Config::load(config_file.empty() ? std::nullopt : std::optional<std::string>(config_file));
     if (create_admin->parsed()) {
       store::DatabaseOptions options;
       options.url = config.string("db", config.string("data_dir", ".emis/data") + "/identity.db");

@@ -2,11 +2,10 @@
 // or mistyped one at once.
 #pragma once
 
-#include "core/errors.hpp"
-
 #include <nlohmann/json.hpp>
-
 #include <string>
+
+#include "core/errors.hpp"
 
 namespace emis::identity {
 

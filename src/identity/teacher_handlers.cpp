@@ -1,5 +1,7 @@
 #include "identity/teacher_handlers.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "contracts/teacher_events.hpp"
 #include "core/clock.hpp"
 #include "core/ids.hpp"
@@ -7,8 +9,6 @@
 #include "eventbus/errors.hpp"
 #include "identity/account_events.hpp"
 #include "identity/user_store.hpp"
-
-#include <spdlog/spdlog.h>
 
 namespace emis::identity {
 namespace {
@@ -34,46 +34,48 @@ void add_teacher_handlers(eventbus::HandlerRegistry& handlers, eventbus::Outbox&
   using contracts::TeacherUpdated;
   using eventbus::IncomingEvent;
 
-  handlers.on<TeacherCreated>([&outbox, region](store::Transaction& tx, const TeacherCreated& e,
-                                                const IncomingEvent& in) {
-    auto& s = tx.session();
-    if (has_tombstone(s, e.teacher_id)) {
-      spdlog::info("teacher {} was deleted before its create arrived; no account", e.teacher_id);
-      return;
-    }
-    if (find_user_by_entity(s, e.teacher_id)) return;  // the same teacher again
-    const auto phone = e164_or_reject(e.phone_number, region);
-    reject_phone_taken(s, e.tenant_id, phone, e.teacher_id);
-    User u;
-    u.id = core::new_uuid();
-    u.tenant_id = e.tenant_id;
-    u.phone_number = phone;
-    if (!e.email.empty()) u.email = e.email;
-    u.full_name = e.full_name;
-    u.role = role::teacher;
-    u.status = status::pending_activation;
-    u.entity_id = e.teacher_id;
-    u.entity_type = "Teacher";
-    u.created_at = u.updated_at = core::now_iso8601();
-    insert_user(tx, u);
-    publish_account<contracts::UserAccountCreated>(tx, outbox, u, in.traceparent);
-  });
+  handlers.on<TeacherCreated>(
+      [&outbox, region](store::Transaction& tx, const TeacherCreated& e, const IncomingEvent& in) {
+        auto& s = tx.session();
+        if (has_tombstone(s, e.teacher_id)) {
+          spdlog::info("teacher {} was deleted before its create arrived; no account", e.teacher_id);
+          return;
+        }
+        if (find_user_by_entity(s, e.teacher_id)) return;  // the same teacher again
+        const auto phone = e164_or_reject(e.phone_number, region);
+        reject_phone_taken(s, e.tenant_id, phone, e.teacher_id);
+        User u;
+        u.id = core::new_uuid();
+        u.tenant_id = e.tenant_id;
+        u.phone_number = phone;
+        if (!e.email.empty()) u.email = e.email;
+        u.full_name = e.full_name;
+        u.role = role::teacher;
+        u.status = status::pending_activation;
+        u.entity_id = e.teacher_id;
+        u.entity_type = "Teacher";
+        u.created_at = u.updated_at = core::now_iso8601();
+        insert_user(tx, u);
+        publish_account<contracts::UserAccountCreated>(tx, outbox, u, in.traceparent);
+      });
 
-  handlers.on<TeacherUpdated>([region](store::Transaction& tx, const TeacherUpdated& e, const IncomingEvent&) {
-    auto user = find_user_by_entity(tx.session(), e.teacher_id);
-    if (!user) return;  // its create is yet to come and will carry the current fields
-    if (e.phone_number) {
-      const auto phone = e164_or_reject(*e.phone_number, region);
-      reject_phone_taken(tx.session(), user->tenant_id, phone, e.teacher_id);
-      user->phone_number = phone;
-    }
-    if (e.full_name) user->full_name = *e.full_name;
-    if (e.email) user->email = e.email->empty() ? std::nullopt : e.email;
-    user->updated_at = core::now_iso8601();
-    update_user(tx, *user);
-  });
+  handlers.on<TeacherUpdated>(
+      [region](store::Transaction& tx, const TeacherUpdated& e, const IncomingEvent&) {
+        auto user = find_user_by_entity(tx.session(), e.teacher_id);
+        if (!user) return;  // its create is yet to come and will carry the current fields
+        if (e.phone_number) {
+          const auto phone = e164_or_reject(*e.phone_number, region);
+          reject_phone_taken(tx.session(), user->tenant_id, phone, e.teacher_id);
+          user->phone_number = phone;
+        }
+        if (e.full_name) user->full_name = *e.full_name;
+        if (e.email) user->email = e.email->empty() ? std::nullopt : e.email;
+        user->updated_at = core::now_iso8601();
+        update_user(tx, *user);
+      });
 
-  handlers.on<TeacherDeleted>([&outbox](store::Transaction& tx, const TeacherDeleted& e, const IncomingEvent& in) {
+  handlers.on<TeacherDeleted>([&outbox](store::Transaction& tx, const TeacherDeleted& e,
+                                        const IncomingEvent& in) {
     add_tombstone(tx, e.teacher_id, e.tenant_id);
     auto user = find_user_by_entity(tx.session(), e.teacher_id);
     if (!user || user->status == status::disabled) return;

@@ -3,13 +3,14 @@
 // it. Order-tolerant: a delete seen before its create leaves a tombstone.
 #pragma once
 
+#include <string>
+
 #include "eventbus/handler_registry.hpp"
 #include "eventbus/outbox.hpp"
 
-#include <string>
-
 namespace emis::identity {
 
-void add_teacher_handlers(eventbus::HandlerRegistry& handlers, eventbus::Outbox& outbox, std::string phone_region);
+void add_teacher_handlers(eventbus::HandlerRegistry& handlers, eventbus::Outbox& outbox,
+                          std::string phone_region);
 
 }  // namespace emis::identity

@@ -1,11 +1,11 @@
 #include "identity/token_issuer.hpp"
 
+#include <sodium.h>
+
 #include "auth/claims.hpp"
 #include "auth/jwt.hpp"
 #include "core/clock.hpp"
 #include "core/ids.hpp"
-
-#include <sodium.h>
 
 namespace emis::identity {
 
@@ -17,7 +17,8 @@ std::string secret_hash(const std::string& secret) {
   return hex;
 }
 
-nlohmann::json TokenIssuer::issue(store::Transaction& tx, const User& user, const std::string& family_id) const {
+nlohmann::json TokenIssuer::issue(store::Transaction& tx, const User& user,
+                                  const std::string& family_id) const {
   const auto now = std::chrono::system_clock::now();
   auth::Claims claims;
   claims.sub = user.id;
@@ -37,14 +38,16 @@ nlohmann::json TokenIssuer::issue(store::Transaction& tx, const User& user, cons
   const auto family = family_id.empty() ? core::new_uuid() : family_id;
   const long long refresh_expires = claims.iat + settings_.refresh_lifetime.count();
   const auto created = core::to_iso8601(now);
+  const auto token_hash = secret_hash(refresh_token);  // named: SOCI binds by reference
   tx.session() << "INSERT INTO refresh_tokens (token_hash, user_id, family_id, created_at, expires_at_s) "
                   "VALUES (:h, :u, :f, :c, :e)",
-      soci::use(secret_hash(refresh_token)), soci::use(user.id), soci::use(family), soci::use(created),
+      soci::use(token_hash), soci::use(user.id), soci::use(family), soci::use(created),
       soci::use(refresh_expires);
 
   return {{"accessToken", access_token},
           {"refreshToken", refresh_token},
-          {"expiresAt", core::to_iso8601(std::chrono::system_clock::time_point(std::chrono::seconds(claims.exp)))},
+          {"expiresAt",
+           core::to_iso8601(std::chrono::system_clock::time_point(std::chrono::seconds(claims.exp)))},
           {"tokenType", "Bearer"},
           {"user", to_json(user)}};
 }
@@ -77,9 +80,10 @@ TokenIssuer::Rotation TokenIssuer::rotate(store::Transaction& tx, const std::str
 
 void TokenIssuer::revoke(store::Transaction& tx, const std::string& refresh_token) const {
   const auto now = core::now_iso8601();
+  const auto hash = secret_hash(refresh_token);  // named: SOCI binds by reference
   tx.session() << "UPDATE refresh_tokens SET revoked_at = :now WHERE revoked_at IS NULL AND family_id = "
                   "(SELECT family_id FROM refresh_tokens WHERE token_hash = :h)",
-      soci::use(now), soci::use(secret_hash(refresh_token));
+      soci::use(now), soci::use(hash);
 }
 
 }  // namespace emis::identity

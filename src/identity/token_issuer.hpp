@@ -3,14 +3,13 @@
 // tokens rotate on use; presenting a rotated one again revokes its family.
 #pragma once
 
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
+
 #include "auth/signing_key.hpp"
 #include "identity/user.hpp"
 #include "store/transaction.hpp"
-
-#include <nlohmann/json.hpp>
-
-#include <chrono>
-#include <string>
 
 namespace emis::identity {
 
@@ -23,7 +22,8 @@ struct TokenSettings {
 
 class TokenIssuer {
  public:
-  TokenIssuer(const auth::SigningKey& key, TokenSettings settings) : key_(key), settings_(std::move(settings)) {}
+  TokenIssuer(const auth::SigningKey& key, TokenSettings settings)
+      : key_(key), settings_(std::move(settings)) {}
 
   // {accessToken, refreshToken, expiresAt, tokenType, user}; the refresh token
   // starts a new family unless `family_id` continues one.

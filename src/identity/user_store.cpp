@@ -8,7 +8,8 @@ namespace emis::identity {
 namespace {
 
 constexpr const char* kColumns =
-    "SELECT id, tenant_id, phone_number, email, full_name, role, status, entity_id, entity_type, password_hash, "
+    "SELECT id, tenant_id, phone_number, email, full_name, role, status, entity_id, entity_type, "
+    "password_hash, "
     "password_set_at, created_at, updated_at FROM users ";
 
 User from_row(const soci::row& r) {
@@ -44,12 +45,6 @@ std::optional<User> select_user(soci::session& s, const std::string& where, cons
   if (users.empty()) return std::nullopt;
   return std::move(users.front());
 }
-
-struct Nullable {
-  std::string value;
-  soci::indicator ind;
-  explicit Nullable(const std::optional<std::string>& v) : value(v.value_or("")), ind(v ? soci::i_ok : soci::i_null) {}
-};
 
 }  // namespace
 
@@ -101,12 +96,13 @@ std::vector<store::Migration> identity_migrations() {
 }
 
 void insert_user(store::Transaction& tx, const User& u) {
-  Nullable email(u.email), entity(u.entity_id), entity_type(u.entity_type), hash(u.password_hash),
+  store::Nullable email(u.email), entity(u.entity_id), entity_type(u.entity_type), hash(u.password_hash),
       set_at(u.password_set_at);
   try {
-    tx.session() << "INSERT INTO users (id, tenant_id, phone_number, email, full_name, role, status, entity_id, "
-                    "entity_type, password_hash, password_set_at, created_at, updated_at) VALUES (:id, :tenant, "
-                    ":phone, :email, :name, :role, :status, :entity, :etype, :hash, :set_at, :created, :updated)",
+    tx.session()
+        << "INSERT INTO users (id, tenant_id, phone_number, email, full_name, role, status, entity_id, "
+           "entity_type, password_hash, password_set_at, created_at, updated_at) VALUES (:id, :tenant, "
+           ":phone, :email, :name, :role, :status, :entity, :etype, :hash, :set_at, :created, :updated)",
         soci::use(u.id), soci::use(u.tenant_id), soci::use(u.phone_number), soci::use(email.value, email.ind),
         soci::use(u.full_name), soci::use(u.role), soci::use(u.status), soci::use(entity.value, entity.ind),
         soci::use(entity_type.value, entity_type.ind), soci::use(hash.value, hash.ind),
@@ -121,13 +117,14 @@ void insert_user(store::Transaction& tx, const User& u) {
 }
 
 void update_user(store::Transaction& tx, const User& u) {
-  Nullable email(u.email), hash(u.password_hash), set_at(u.password_set_at);
+  store::Nullable email(u.email), hash(u.password_hash), set_at(u.password_set_at);
   try {
-    tx.session() << "UPDATE users SET phone_number = :phone, email = :email, full_name = :name, status = :status, "
-                    "password_hash = :hash, password_set_at = :set_at, updated_at = :updated WHERE id = :id",
-        soci::use(u.phone_number), soci::use(email.value, email.ind), soci::use(u.full_name), soci::use(u.status),
-        soci::use(hash.value, hash.ind), soci::use(set_at.value, set_at.ind), soci::use(u.updated_at),
-        soci::use(u.id);
+    tx.session()
+        << "UPDATE users SET phone_number = :phone, email = :email, full_name = :name, status = :status, "
+           "password_hash = :hash, password_set_at = :set_at, updated_at = :updated WHERE id = :id",
+        soci::use(u.phone_number), soci::use(email.value, email.ind), soci::use(u.full_name),
+        soci::use(u.status), soci::use(hash.value, hash.ind), soci::use(set_at.value, set_at.ind),
+        soci::use(u.updated_at), soci::use(u.id);
   } catch (const std::exception& e) {
     if (store::is_unique_violation(e))
       throw core::DomainError(core::ErrorKind::conflict, "Duplicate phone number",
@@ -144,7 +141,8 @@ std::optional<User> find_user_by_id(soci::session& s, const std::string& id) {
   return select_user(s, "WHERE id = :id", id);
 }
 
-std::optional<User> find_user_by_phone(soci::session& s, const std::string& tenant_id, const std::string& phone) {
+std::optional<User> find_user_by_phone(soci::session& s, const std::string& tenant_id,
+                                       const std::string& phone) {
   return select_user(s, "WHERE tenant_id = :tenant AND phone_number = :phone", tenant_id, phone);
 }
 

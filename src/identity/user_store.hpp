@@ -2,12 +2,12 @@
 // statement of the Identity service's accounts.
 #pragma once
 
-#include "identity/user.hpp"
-#include "store/database.hpp"
-
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "identity/user.hpp"
+#include "store/database.hpp"
 
 namespace emis::identity {
 
@@ -19,7 +19,8 @@ void update_user(store::Transaction& tx, const User& user);
 
 std::optional<User> find_user(soci::session& s, const std::string& tenant_id, const std::string& id);
 std::optional<User> find_user_by_id(soci::session& s, const std::string& id);
-std::optional<User> find_user_by_phone(soci::session& s, const std::string& tenant_id, const std::string& phone);
+std::optional<User> find_user_by_phone(soci::session& s, const std::string& tenant_id,
+                                       const std::string& phone);
 std::optional<User> find_user_by_entity(soci::session& s, const std::string& entity_id);
 // Every account with this phone, across tenants (login names no tenant).
 std::vector<User> find_users_by_phone(soci::session& s, const std::string& phone);

@@ -27,13 +27,15 @@ void add_user_routes(http::Server& server, const IdentityApiContext& ctx) {
     const auto admin = http::require_role(request, ctx.verify, role::school_admin);
     const auto phone_text = request.query_param("phoneNumber");
     if (!phone_text || phone_text->empty())
-      throw core::DomainError(core::ErrorKind::validation, "Missing query", "Give phoneNumber to look a user up.",
+      throw core::DomainError(core::ErrorKind::validation, "Missing query",
+                              "Give phoneNumber to look a user up.",
                               {{"phoneNumber", "'phoneNumber' is required."}});
     const auto phone = core::normalize_phone(*phone_text, ctx.phone_region);
     if (!phone)
       throw core::DomainError(core::ErrorKind::validation, "Invalid phone number", "",
                               {{"phoneNumber", "'phoneNumber' is not a valid phone number."}});
-    const auto user = ctx.db.read([&](soci::session& s) { return find_user_by_phone(s, admin.tenant_id, *phone); });
+    const auto user =
+        ctx.db.read([&](soci::session& s) { return find_user_by_phone(s, admin.tenant_id, *phone); });
     if (!user) core::throw_not_found("User with phone " + *phone);
     return Response::json(200, to_json(*user));
   });

@@ -1,13 +1,13 @@
 #include "store/database.hpp"
 
-#include "core/errors.hpp"
-
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <filesystem>
+
+#include "core/errors.hpp"
 
 namespace emis::store {
 namespace {
@@ -70,8 +70,13 @@ void Database::rethrow_translated() {
     throw;
   } catch (const soci::sqlite3_soci_error& e) {
     const int code = e.result() & 0xff;
-    if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_IOERR || code == SQLITE_FULL)
-      throw core::DomainError(core::ErrorKind::transient, "Database unavailable", e.what());
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_IOERR || code == SQLITE_FULL) {
+      // The database's own text may quote SQL: log it, never answer with it.
+      spdlog::warn("database unavailable: {}", e.what());
+      throw core::DomainError(core::ErrorKind::transient, "Database unavailable",
+                              "The database is busy; try again shortly.")
+          .with_retry_after(1);
+    }
     throw;
   }
 }
@@ -84,7 +89,8 @@ bool is_unique_violation(const std::exception& e) noexcept {
 }
 
 bool is_constraint_violation(const std::exception& e) noexcept {
-  if (const auto* s = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) return (s->result() & 0xff) == SQLITE_CONSTRAINT;
+  if (const auto* s = dynamic_cast<const soci::sqlite3_soci_error*>(&e))
+    return (s->result() & 0xff) == SQLITE_CONSTRAINT;
   return false;
 }
 
@@ -94,7 +100,8 @@ void Database::migrate(const std::vector<Migration>& migrations) {
                     "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
   });
   auto ordered = migrations;
-  std::sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) { return a.version < b.version; });
+  std::sort(ordered.begin(), ordered.end(),
+            [](const auto& a, const auto& b) { return a.version < b.version; });
   for (const auto& m : ordered) {
     write([&m](Transaction& tx) {
       int applied = 0;

@@ -4,8 +4,6 @@
 // reader sessions that WAL lets run beside the writer.
 #pragma once
 
-#include "store/transaction.hpp"
-
 #include <soci/soci.h>
 
 #include <chrono>
@@ -16,6 +14,8 @@
 #include <string>
 #include <type_traits>
 #include <vector>
+
+#include "store/transaction.hpp"
 
 namespace emis::store {
 

@@ -1,14 +1,16 @@
 // teacher-service: the administrator's teacher API, its outbox relay, and the
 // consumer that follows Identity's account events.
-#include "host/service_host.hpp"
-#include "host/token_verifier.hpp"
-#include "teacher/account_handlers.hpp"
-#include "teacher/teacher_api.hpp"
-#include "teacher/teacher_store.hpp"
-
 #include <spdlog/spdlog.h>
 
 #include <iostream>
+
+#include "embedded/teacher_openapi_json.hpp"
+#include "host/service_host.hpp"
+#include "host/token_verifier.hpp"
+#include "http/document_route.hpp"
+#include "teacher/account_handlers.hpp"
+#include "teacher/teacher_api.hpp"
+#include "teacher/teacher_store.hpp"
 
 int main(int argc, char** argv) {
   using namespace emis;
@@ -20,10 +22,12 @@ int main(int argc, char** argv) {
 
     auto jwks = std::make_shared<auth::JwksClient>(
         config.string("jwks_url", "http://127.0.0.1:5002/.well-known/jwks.json"));
-    teacher::add_teacher_routes(service.server(),
-                                {service.db(), service.outbox(),
-                                 host::make_token_verifier(jwks, host::verify_options(config)),
-                                 config.string("phone_region", "VN")});
+    teacher::add_teacher_routes(
+        service.server(),
+        {service.db(), service.outbox(), host::make_token_verifier(jwks, host::verify_options(config)),
+         config.string("phone_region", "VN")});
+    http::add_document_route(service.server(), "/openapi.json", embedded::teacher_openapi_json,
+                             "application/json");
     teacher::add_account_handlers(service.consumer().handlers());
     return service.run();
   } catch (const std::exception& e) {

@@ -1,13 +1,15 @@
 #include "teacher/teacher_api.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
 #include "contracts/teacher_events.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/ids.hpp"
 #include "core/phone.hpp"
 #include "teacher/teacher_store.hpp"
-
-#include <charconv>
 
 namespace emis::teacher {
 namespace {
@@ -28,11 +30,17 @@ int int_param(const http::Request& request, const char* name, int fallback, int 
   int value = 0;
   const auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
   if (ec != std::errc{} || ptr != text->data() + text->size() || value < min || value > max) {
-    errors.add(name, std::string("'") + name + "' must be an integer between " + std::to_string(min) + " and " +
-                         std::to_string(max) + ".");
+    errors.add(name, std::string("'") + name + "' must be an integer between " + std::to_string(min) +
+                         " and " + std::to_string(max) + ".");
     return fallback;
   }
   return value;
+}
+
+bool looks_like_phone(const std::string& term) {
+  return std::all_of(term.begin(), term.end(), [](unsigned char c) {
+    return std::isdigit(c) || c == '+' || c == ' ' || c == '-' || c == '.' || c == '(' || c == ')';
+  });
 }
 
 // The fields TeacherUpdated carries: those whose value changed.
@@ -77,11 +85,16 @@ void add_teacher_routes(http::Server& server, TeacherApiContext ctx) {
     q.page_number = int_param(request, "pageNumber", 1, 1, 1'000'000, errors);
     q.page_size = int_param(request, "pageSize", 20, 1, 100, errors);
     if (auto term = request.query_param("searchTerm"); term && !term->empty()) {
-      if (auto e164 = core::normalize_phone(*term, ctx.phone_region)) term = e164;  // match stored phone form
+      // A term written like a phone number matches the stored E.164 form. Only
+      // such terms: libphonenumber also reads letters as keypad digits, so a
+      // name like "Lan 3501bbe5" would otherwise turn into a phone number.
+      if (looks_like_phone(*term))
+        if (auto e164 = core::normalize_phone(*term, ctx.phone_region)) term = e164;
       q.search_term = term;
     }
     if (auto status = request.query_param("status"); status && !status->empty()) {
-      if (*status != "Active" && *status != "Inactive") errors.add("status", "'status' must be Active or Inactive.");
+      if (*status != "Active" && *status != "Inactive")
+        errors.add("status", "'status' must be Active or Inactive.");
       q.status = status;
     }
     errors.throw_if_any();

@@ -3,12 +3,12 @@
 // answer waits on Kafka.
 #pragma once
 
+#include <string>
+
 #include "eventbus/outbox.hpp"
 #include "http/principal.hpp"
 #include "http/server.hpp"
 #include "store/database.hpp"
-
-#include <string>
 
 namespace emis::teacher {
 

@@ -1,10 +1,9 @@
-#include "teacher/teacher.hpp"
+#include <chrono>
+#include <regex>
 
 #include "core/errors.hpp"
 #include "core/phone.hpp"
-
-#include <chrono>
-#include <regex>
+#include "teacher/teacher.hpp"
 
 namespace emis::teacher {
 namespace {
@@ -39,7 +38,8 @@ std::chrono::year_month_day today() {
 }
 
 // Reads an optional string field; wrong types are reported, not coerced.
-std::optional<std::string> optional_text(const nlohmann::json& body, const char* name, core::FieldErrors& errors) {
+std::optional<std::string> optional_text(const nlohmann::json& body, const char* name,
+                                         core::FieldErrors& errors) {
   const auto it = body.find(name);
   if (it == body.end() || it->is_null()) return std::nullopt;
   if (!it->is_string()) {
@@ -51,7 +51,19 @@ std::optional<std::string> optional_text(const nlohmann::json& body, const char*
   return value;
 }
 
-std::optional<std::string> optional_date(const nlohmann::json& body, const char* name, core::FieldErrors& errors) {
+// As optional_text, and reports the field when it is absent or blank.
+std::optional<std::string> required_text(const nlohmann::json& body, const char* name,
+                                         core::FieldErrors& errors) {
+  const auto it = body.find(name);
+  if (it == body.end() || it->is_null() || (it->is_string() && trim(it->get<std::string>()).empty())) {
+    errors.add(name, std::string("'") + name + "' is required.");
+    return std::nullopt;
+  }
+  return optional_text(body, name, errors);
+}
+
+std::optional<std::string> optional_date(const nlohmann::json& body, const char* name,
+                                         core::FieldErrors& errors) {
   auto text = optional_text(body, name, errors);
   if (text && !parse_date(*text)) {
     errors.add(name, std::string("'") + name + "' must be a date in the form YYYY-MM-DD.");
@@ -66,21 +78,19 @@ TeacherInput parse_teacher_input(const nlohmann::json& body, const std::string& 
   core::FieldErrors errors;
   TeacherInput in;
 
-  const auto name = optional_text(body, "fullName", errors);
-  if (!name)
-    errors.add("fullName", "'fullName' is required.");
-  else if (const auto len = utf8_length(*name); len < 2 || len > 255)
-    errors.add("fullName", "'fullName' must be between 2 and 255 characters.");
-  else
-    in.full_name = *name;
+  if (const auto name = required_text(body, "fullName", errors)) {
+    if (const auto len = utf8_length(*name); len < 2 || len > 255)
+      errors.add("fullName", "'fullName' must be between 2 and 255 characters.");
+    else
+      in.full_name = *name;
+  }
 
-  const auto phone = optional_text(body, "phoneNumber", errors);
-  if (!phone)
-    errors.add("phoneNumber", "'phoneNumber' is required.");
-  else if (auto e164 = core::normalize_phone(*phone, phone_region))
-    in.phone_number = *e164;
-  else
-    errors.add("phoneNumber", "'phoneNumber' is not a valid phone number.");
+  if (const auto phone = required_text(body, "phoneNumber", errors)) {
+    if (auto e164 = core::normalize_phone(*phone, phone_region))
+      in.phone_number = *e164;
+    else
+      errors.add("phoneNumber", "'phoneNumber' is not a valid phone number.");
+  }
 
   in.email = optional_text(body, "email", errors);
   static const std::regex email_form(R"([^@\s]+@[^@\s]+\.[^@\s]+)");
@@ -95,10 +105,10 @@ TeacherInput parse_teacher_input(const nlohmann::json& body, const std::string& 
   if (in.date_of_birth) {
     const auto born = *parse_date(*in.date_of_birth);
     const auto now = today();
-    const std::chrono::year_month_day adult{born.year() + std::chrono::years{18}, born.month(),
-                                            born.month() == std::chrono::February && born.day() == std::chrono::day{29}
-                                                ? std::chrono::day{28}
-                                                : born.day()};
+    const std::chrono::year_month_day adult{
+        born.year() + std::chrono::years{18}, born.month(),
+        born.month() == std::chrono::February && born.day() == std::chrono::day{29} ? std::chrono::day{28}
+                                                                                    : born.day()};
     if (std::chrono::sys_days{adult} > std::chrono::sys_days{now})
       errors.add("dateOfBirth", "A teacher must be at least 18 years old.");
   }
@@ -107,7 +117,8 @@ TeacherInput parse_teacher_input(const nlohmann::json& body, const std::string& 
   if (const auto it = body.find("address"); it != body.end() && !it->is_null()) {
     bool ok = it->is_object() && it->size() <= 16;
     if (ok)
-      for (const auto& [key, value] : it->items()) ok = ok && (value.is_string() || value.is_null()) && key.size() <= 64;
+      for (const auto& [key, value] : it->items())
+        ok = ok && (value.is_string() || value.is_null()) && key.size() <= 64;
     if (ok)
       in.address = *it;
     else

@@ -8,7 +8,8 @@ namespace emis::teacher {
 namespace {
 
 constexpr const char* kColumns =
-    "id, tenant_id, full_name, phone_number, email, gender, date_of_birth, hire_date, address, status, user_id, "
+    "id, tenant_id, full_name, phone_number, email, gender, date_of_birth, hire_date, address, status, "
+    "user_id, "
     "account_status, created_at, updated_at";
 
 Teacher from_row(const soci::row& r) {
@@ -29,13 +30,6 @@ Teacher from_row(const soci::row& r) {
   t.updated_at = r.get<std::string>(13);
   return t;
 }
-
-// SOCI binds std::string with an indicator for NULL.
-struct Nullable {
-  std::string value;
-  soci::indicator ind;
-  explicit Nullable(const std::optional<std::string>& v) : value(v.value_or("")), ind(v ? soci::i_ok : soci::i_null) {}
-};
 
 int account_rank(const std::string& status) {
   if (status == "PendingActivation") return 1;
@@ -59,6 +53,17 @@ std::string like_pattern(const std::string& term) {
                           {{"phoneNumber", "A teacher with this phone number already exists."}});
 }
 
+// The optional columns of a teacher, bound the same way by insert and update.
+struct OptionalFields {
+  store::Nullable email, gender, dob, hire, address;
+  explicit OptionalFields(const TeacherInput& in)
+      : email(in.email),
+        gender(in.gender),
+        dob(in.date_of_birth),
+        hire(in.hire_date),
+        address(in.address ? std::optional<std::string>(in.address->dump()) : std::nullopt) {}
+};
+
 }  // namespace
 
 std::vector<store::Migration> teacher_migrations() {
@@ -81,21 +86,24 @@ std::vector<store::Migration> teacher_migrations() {
             " updated_at TEXT NOT NULL,"
             " deleted_at TEXT)",
             // A phone is unique among a tenant's live teachers; a deleted teacher frees it.
-            "CREATE UNIQUE INDEX teachers_tenant_phone ON teachers (tenant_id, phone_number) WHERE deleted_at IS NULL",
-            "CREATE INDEX teachers_tenant_created ON teachers (tenant_id, created_at) WHERE deleted_at IS NULL"}}};
+            "CREATE UNIQUE INDEX teachers_tenant_phone ON teachers (tenant_id, phone_number) WHERE "
+            "deleted_at IS NULL",
+            "CREATE INDEX teachers_tenant_created ON teachers (tenant_id, created_at) WHERE deleted_at IS "
+            "NULL"}}};
 }
 
 void insert_teacher(store::Transaction& tx, const Teacher& t) {
-  Nullable email(t.fields.email), gender(t.fields.gender), dob(t.fields.date_of_birth), hire(t.fields.hire_date),
-      address(t.fields.address ? std::optional<std::string>(t.fields.address->dump()) : std::nullopt);
+  OptionalFields o(t.fields);  // not const: SOCI binds the indicators by reference
   try {
-    tx.session() << "INSERT INTO teachers (id, tenant_id, full_name, phone_number, email, gender, date_of_birth, "
-                    "hire_date, address, status, account_status, created_at, updated_at) VALUES (:id, :tenant, "
-                    ":name, :phone, :email, :gender, :dob, :hire, :address, :status, 'None', :created, :updated)",
-        soci::use(t.id), soci::use(t.tenant_id), soci::use(t.fields.full_name), soci::use(t.fields.phone_number),
-        soci::use(email.value, email.ind), soci::use(gender.value, gender.ind), soci::use(dob.value, dob.ind),
-        soci::use(hire.value, hire.ind), soci::use(address.value, address.ind), soci::use(t.fields.status),
-        soci::use(t.created_at), soci::use(t.updated_at);
+    tx.session()
+        << "INSERT INTO teachers (id, tenant_id, full_name, phone_number, email, gender, date_of_birth, "
+           "hire_date, address, status, account_status, created_at, updated_at) VALUES (:id, :tenant, "
+           ":name, :phone, :email, :gender, :dob, :hire, :address, :status, 'None', :created, :updated)",
+        soci::use(t.id), soci::use(t.tenant_id), soci::use(t.fields.full_name),
+        soci::use(t.fields.phone_number), soci::use(o.email.value, o.email.ind),
+        soci::use(o.gender.value, o.gender.ind), soci::use(o.dob.value, o.dob.ind),
+        soci::use(o.hire.value, o.hire.ind), soci::use(o.address.value, o.address.ind),
+        soci::use(t.fields.status), soci::use(t.created_at), soci::use(t.updated_at);
   } catch (const std::exception& e) {
     if (store::is_unique_violation(e)) throw_duplicate_phone();
     throw;
@@ -103,18 +111,19 @@ void insert_teacher(store::Transaction& tx, const Teacher& t) {
 }
 
 bool update_teacher(store::Transaction& tx, const Teacher& t) {
-  Nullable email(t.fields.email), gender(t.fields.gender), dob(t.fields.date_of_birth), hire(t.fields.hire_date),
-      address(t.fields.address ? std::optional<std::string>(t.fields.address->dump()) : std::nullopt);
+  OptionalFields o(t.fields);  // not const: SOCI binds the indicators by reference
   try {
     soci::statement st =
-        (tx.session().prepare << "UPDATE teachers SET full_name = :name, phone_number = :phone, email = :email, "
-                                 "gender = :gender, date_of_birth = :dob, hire_date = :hire, address = :address, "
-                                 "status = :status, updated_at = :updated "
-                                 "WHERE id = :id AND tenant_id = :tenant AND deleted_at IS NULL",
-         soci::use(t.fields.full_name), soci::use(t.fields.phone_number), soci::use(email.value, email.ind),
-         soci::use(gender.value, gender.ind), soci::use(dob.value, dob.ind), soci::use(hire.value, hire.ind),
-         soci::use(address.value, address.ind), soci::use(t.fields.status), soci::use(t.updated_at), soci::use(t.id),
-         soci::use(t.tenant_id));
+        (tx.session().prepare
+             << "UPDATE teachers SET full_name = :name, phone_number = :phone, email = :email, "
+                "gender = :gender, date_of_birth = :dob, hire_date = :hire, address = :address, "
+                "status = :status, updated_at = :updated "
+                "WHERE id = :id AND tenant_id = :tenant AND deleted_at IS NULL",
+         soci::use(t.fields.full_name), soci::use(t.fields.phone_number),
+         soci::use(o.email.value, o.email.ind), soci::use(o.gender.value, o.gender.ind),
+         soci::use(o.dob.value, o.dob.ind), soci::use(o.hire.value, o.hire.ind),
+         soci::use(o.address.value, o.address.ind), soci::use(t.fields.status), soci::use(t.updated_at),
+         soci::use(t.id), soci::use(t.tenant_id));
     st.execute(true);
     return st.get_affected_rows() > 0;
   } catch (const std::exception& e) {
@@ -125,9 +134,10 @@ bool update_teacher(store::Transaction& tx, const Teacher& t) {
 
 bool delete_teacher(store::Transaction& tx, const std::string& tenant_id, const std::string& id) {
   const std::string now = core::now_iso8601();
-  soci::statement st = (tx.session().prepare << "UPDATE teachers SET deleted_at = :now, updated_at = :now2 "
-                                                "WHERE id = :id AND tenant_id = :tenant AND deleted_at IS NULL",
-                        soci::use(now), soci::use(now), soci::use(id), soci::use(tenant_id));
+  soci::statement st =
+      (tx.session().prepare << "UPDATE teachers SET deleted_at = :now, updated_at = :now2 "
+                               "WHERE id = :id AND tenant_id = :tenant AND deleted_at IS NULL",
+       soci::use(now), soci::use(now), soci::use(id), soci::use(tenant_id));
   st.execute(true);
   return st.get_affected_rows() > 0;
 }
@@ -146,20 +156,23 @@ TeacherPage list_teachers(soci::session& s, const TeacherQuery& q) {
   const std::string pattern = q.search_term ? like_pattern(*q.search_term) : "";
   const std::string status = q.status.value_or("");
   // Unused filters bind to conditions that are always true, so one statement serves every query.
-  where += " AND (:no_search = 1 OR full_name LIKE :p1 ESCAPE '\\' OR phone_number LIKE :p2 ESCAPE '\\'"
-           " OR email LIKE :p3 ESCAPE '\\')";
+  where +=
+      " AND (:no_search = 1 OR full_name LIKE :p1 ESCAPE '\\' OR phone_number LIKE :p2 ESCAPE '\\'"
+      " OR email LIKE :p3 ESCAPE '\\')";
   where += " AND (:no_status = 1 OR status = :status)";
   const int no_search = q.search_term ? 0 : 1;
   const int no_status = q.status ? 0 : 1;
 
   TeacherPage page;
   s << "SELECT COUNT(*)" << where, soci::use(q.tenant_id), soci::use(no_search), soci::use(pattern),
-      soci::use(pattern), soci::use(pattern), soci::use(no_status), soci::use(status), soci::into(page.total_count);
+      soci::use(pattern), soci::use(pattern), soci::use(no_status), soci::use(status),
+      soci::into(page.total_count);
   const int offset = (q.page_number - 1) * q.page_size;
   soci::rowset<soci::row> rows =
       (s.prepare << "SELECT " << kColumns << where << " ORDER BY created_at, id LIMIT :limit OFFSET :offset",
-       soci::use(q.tenant_id), soci::use(no_search), soci::use(pattern), soci::use(pattern), soci::use(pattern),
-       soci::use(no_status), soci::use(status), soci::use(q.page_size), soci::use(offset));
+       soci::use(q.tenant_id), soci::use(no_search), soci::use(pattern), soci::use(pattern),
+       soci::use(pattern), soci::use(no_status), soci::use(status), soci::use(q.page_size),
+       soci::use(offset));
   for (const auto& r : rows) page.items.push_back(from_row(r));
   return page;
 }
@@ -173,7 +186,8 @@ void apply_account_state(store::Transaction& tx, const std::string& teacher_id, 
   if (ind != soci::i_ok) return;  // not ours or not yet here; nothing to show it on
   if (account_rank(status) <= account_rank(current)) return;
   const std::string now = core::now_iso8601();
-  tx.session() << "UPDATE teachers SET account_status = :status, user_id = :user, updated_at = :now WHERE id = :id",
+  tx.session()
+      << "UPDATE teachers SET account_status = :status, user_id = :user, updated_at = :now WHERE id = :id",
       soci::use(status), soci::use(user_id), soci::use(now), soci::use(teacher_id);
 }
 

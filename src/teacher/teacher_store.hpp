@@ -1,12 +1,12 @@
 // The teachers table: every SQL statement of the Teacher service's domain.
 #pragma once
 
-#include "store/database.hpp"
-#include "teacher/teacher.hpp"
-
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "store/database.hpp"
+#include "teacher/teacher.hpp"
 
 namespace emis::teacher {
 

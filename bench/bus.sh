@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Event bus benchmark: this library's direct publish path and its round trip
+# (publish -> typed handler in its inbox transaction) against Kafka's own
+# ProducerPerformance and EndToEndLatency, on one fresh broker in one run,
+# with 200-byte events. Writes bench/results/bus.json and prints a table.
+# Targets: throughput >= 70% of ProducerPerformance; round-trip p99 <= 1.5x
+# EndToEndLatency's p99.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+broker=$root/deploy/kafka/broker.sh
+messages=${BENCH_MESSAGES:-300000}
+samples=${BENCH_RTT_SAMPLES:-2000}
+size=200
+build=${EMIS_BUILD_DIR:-$root/build}
+
+cmake --build "$build" -j"${EMIS_JOBS:-2}" --target bus_bench >/dev/null
+
+dir=$(mktemp -d /tmp/emis-bench-bus.XXXXXX)
+trap '"$broker" stop "$dir/kafka" >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
+"$broker" start "$dir/kafka" >/dev/null
+bootstrap=$(cat "$dir/kafka/bootstrap")
+jars=$("$broker" jar-dir)
+java_tool() { java -Xmx512m -cp "$jars/*" -Dlog4j2.configurationFile="$dir/kafka/log4j2.properties" "$@"; }
+
+echo "bus benchmark: $messages messages of $size bytes, $samples round trips, broker $bootstrap" >&2
+# The same producer settings as the bus: idempotent, acks=all, linger 1 ms, lz4.
+perf=$(java_tool org.apache.kafka.tools.ProducerPerformance --topic perf-$$ --num-records "$messages" \
+  --record-size "$size" --throughput -1 --producer-props bootstrap.servers="$bootstrap" acks=all \
+  enable.idempotence=true linger.ms=1 compression.type=lz4 2>/dev/null | tail -1)
+e2e=$(java_tool org.apache.kafka.tools.EndToEndLatency "$bootstrap" e2e-$$ "$samples" all "$size" 2>/dev/null)
+bus=$("$build/bench/bus_bench" --bootstrap "$bootstrap" --messages "$messages" --size "$size" --rtt-samples "$samples")
+
+PERF="$perf" E2E="$e2e" BUS="$bus" OUT="$root/bench/results/bus.json" python3 - <<'PY'
+import json, os, re
+perf, e2e, bus = os.environ["PERF"], os.environ["E2E"], json.loads(os.environ["BUS"])
+kafka_rate = float(re.search(r"([\d.]+) records/sec", perf).group(1))
+p = re.search(r"50th = ([\d.]+), 99th = ([\d.]+)", e2e)
+result = dict(bus, kafka_perf_msgs_per_s=kafka_rate, kafka_e2e_p50_ms=float(p.group(1)),
+              kafka_e2e_p99_ms=float(p.group(2)))
+result["throughput_ratio"] = result["bus_msgs_per_s"] / kafka_rate
+result["rtt_p99_ratio"] = result["bus_rtt_p99_ms"] / max(result["kafka_e2e_p99_ms"], 1e-9)
+with open(os.environ["OUT"], "w") as f:
+    json.dump(result, f, indent=2)
+print("| measure | event bus | Kafka tool | ratio | target |")
+print("|---|---|---|---|---|")
+print(f"| msgs/s (direct publish) | {result['bus_msgs_per_s']:.0f} | {kafka_rate:.0f} | {result['throughput_ratio']:.2f} | >= 0.70 |")
+print(f"| round trip p50 ms | {result['bus_rtt_p50_ms']:.2f} | {result['kafka_e2e_p50_ms']:.2f} | | |")
+print(f"| round trip p99 ms | {result['bus_rtt_p99_ms']:.2f} | {result['kafka_e2e_p99_ms']:.2f} | {result['rtt_p99_ratio']:.2f} | <= 1.5 |")
+PY

@@ -1,0 +1,153 @@
+// Load driver for the event bus's own paths, run by bench/bus.sh beside
+// Kafka's ProducerPerformance and EndToEndLatency on the same broker:
+//  - throughput: the direct publish path (idempotent producer, acks=all),
+//    `--messages` events of about `--size` bytes, timed until the last
+//    delivery report;
+//  - round trip: one event at a time, from publish to the typed handler
+//    running inside its inbox transaction (SQLite, as in the services).
+// Prints one JSON object.
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <iostream>
+
+#include "core/ids.hpp"
+#include "eventbus/consumer.hpp"
+#include "eventbus/publisher.hpp"
+#include "eventbus/schema.hpp"
+
+namespace {
+
+using namespace emis;
+using Clock = std::chrono::steady_clock;
+
+struct BenchEvent {
+  static constexpr eventbus::EventType type{"bench", "BenchPingIntegrationEvent", 1};
+  std::string id;
+  std::string padding;
+  std::string key() const { return id; }
+  nlohmann::json to_json() const { return {{"benchId", id}, {"padding", padding}}; }
+  static BenchEvent from_json(const nlohmann::json& j) { return {j.at("benchId"), {}}; }
+};
+
+// Padding so that the JSON value (with id and occurredOn) is about `size` bytes.
+std::string padding_for(std::size_t size) {
+  const auto base = eventbus::encode(BenchEvent{core::new_uuid(), ""}, {}).value.size();
+  return std::string(size > base ? size - base : 0, 'x');
+}
+
+double percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"event bus benchmark"};
+  std::string bootstrap = "127.0.0.1:9092";
+  std::size_t messages = 200000, size = 200, samples = 2000;
+  app.add_option("--bootstrap", bootstrap);
+  app.add_option("--messages", messages);
+  app.add_option("--size", size);
+  app.add_option("--rtt-samples", samples);
+  CLI11_PARSE(app, argc, argv);
+  spdlog::set_level(spdlog::level::warn);
+
+  core::MetricsRegistry metrics;
+  eventbus::BusOptions options;
+  options.bootstrap_servers = bootstrap;
+  options.topics.common_prefix = "bench-" + core::new_uuid().substr(0, 8);
+  options.group_id = options.topics.common_prefix + "-group";
+  const auto padding = padding_for(size);
+
+  // Throughput of the direct path.
+  double msgs_per_s = 0;
+  {
+    eventbus::Publisher publisher(options, metrics);
+    const auto context = publisher.context();
+    // Warm up: topic creation and the producer id.
+    publisher.publish_and_wait(eventbus::encode(BenchEvent{core::new_uuid(), padding}, context));
+    std::atomic<std::size_t> delivered{0}, failed{0};
+    std::vector<eventbus::OutgoingMessage> batch;
+    batch.reserve(messages);
+    for (std::size_t i = 0; i < messages; ++i)
+      batch.push_back(eventbus::encode(BenchEvent{std::to_string(i % 64), padding}, context));
+    const auto start = Clock::now();
+    for (const auto& m : batch)
+      for (;;) {
+        bool queued = true;
+        publisher.publish(m, [&](const eventbus::DeliveryReport& r) {
+          if (r.ok) {
+            ++delivered;
+          } else if (r.error.find("Queue full") != std::string::npos) {
+            queued = false;  // refused at once: wait for room and send again
+          } else {
+            ++failed;
+          }
+        });
+        if (queued) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    publisher.flush(std::chrono::seconds(60));
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    msgs_per_s = static_cast<double>(delivered.load()) / seconds;
+    if (failed) std::cerr << failed << " deliveries failed\n";
+  }
+
+  // Round trip: publish, then wait for the handler.
+  const auto dir = std::filesystem::temp_directory_path() / ("emis-bench-" + core::new_uuid());
+  std::vector<double> rtt_ms;
+  {
+    store::DatabaseOptions db_options;
+    db_options.url = (dir / "bench.db").string();
+    db_options.synchronous = "NORMAL";
+    store::Database db(db_options);
+    db.migrate(eventbus::schema_migrations());
+    eventbus::Publisher publisher(options, metrics);
+    eventbus::EventConsumer consumer(db, publisher, options, metrics);
+    std::mutex mutex;
+    std::condition_variable seen_cv;
+    std::string seen;
+    consumer.handlers().on<BenchEvent>(
+        [&](store::Transaction& tx, const BenchEvent& e, const eventbus::IncomingEvent&) {
+          tx.after_commit([&, id = e.id] {
+            std::lock_guard lock(mutex);
+            seen = id;
+            seen_cv.notify_all();
+          });
+        });
+    // The topic must exist before the group subscribes, or the first assignment waits for a metadata refresh.
+    publisher.publish_and_wait(eventbus::encode(BenchEvent{"warmup", padding}, publisher.context()));
+    consumer.start();
+    const auto context = publisher.context();
+    for (std::size_t i = 0; i < samples + 50; ++i) {
+      const auto id = "rtt-" + std::to_string(i);
+      const auto m = eventbus::encode(BenchEvent{id, padding}, context);
+      const auto start = Clock::now();
+      publisher.publish(m, [](const eventbus::DeliveryReport&) {});
+      std::unique_lock lock(mutex);
+      if (!seen_cv.wait_for(lock, std::chrono::seconds(30), [&] { return seen == id; })) {
+        std::cerr << "event " << id << " not handled within 30 s\n";
+        return 1;
+      }
+      if (i >= 50) rtt_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    }
+    consumer.stop();
+  }
+  std::filesystem::remove_all(dir);
+
+  std::cout << nlohmann::json{{"bus_msgs_per_s", msgs_per_s},
+                              {"bus_rtt_p50_ms", percentile(rtt_ms, 0.50)},
+                              {"bus_rtt_p99_ms", percentile(rtt_ms, 0.99)},
+                              {"messages", messages},
+                              {"message_bytes", size},
+                              {"rtt_samples", rtt_ms.size()}}
+                   .dump()
+            << '\n';
+  return 0;
+}

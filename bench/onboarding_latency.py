@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Onboarding latency: POST /api/v1/teachers sent -> the user visible in Identity.
+
+Starts identity-service and teacher-service as processes (the e2e harness, on
+free ports, fresh data, a topic prefix of their own) against a Kafka broker:
+the one named by EMIS_KAFKA_BOOTSTRAP_SERVERS, or the one in EMIS_TEST_KAFKA_DIR,
+else a broker of its own started with deploy/kafka/broker.sh into a temp dir on
+free ports (stopped and removed afterwards). Creates N teachers one after
+another; for each, measures from just before the POST is sent until
+GET /api/v1/users?phoneNumber= answers 200, polling every --interval seconds
+over a keep-alive connection. Prints p50/p90/p99/max and writes a JSON result.
+
+Usage: bench/onboarding_latency.py [--count 100] [--interval 0.002] [--output FILE]
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
+
+import emis_harness as h  # noqa: E402
+
+
+def percentile(sorted_values, p):
+    """Nearest-rank percentile of an ascending list."""
+    if not sorted_values:
+        return None
+    k = max(0, min(len(sorted_values) - 1, -(-len(sorted_values) * p // 100) - 1))
+    return sorted_values[int(k)]
+
+
+def summary(values_s):
+    v = sorted(x * 1000.0 for x in values_s)
+    return {"p50_ms": round(percentile(v, 50), 2), "p90_ms": round(percentile(v, 90), 2),
+            "p99_ms": round(percentile(v, 99), 2), "max_ms": round(v[-1], 2), "min_ms": round(v[0], 2),
+            "mean_ms": round(statistics.fmean(v), 2)}
+
+
+class OwnBroker:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="emis-bench-kafka-")
+        env = dict(os.environ)
+        out = subprocess.run([h.BROKER_SH, "start", self.dir], env=env, stdin=subprocess.DEVNULL,
+                             capture_output=True, text=True, timeout=180)
+        if out.returncode != 0:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise SystemExit(f"broker.sh start failed: {out.stdout}{out.stderr}")
+        self.bootstrap = out.stdout.strip().splitlines()[-1]
+
+    def stop(self):
+        subprocess.run([h.BROKER_SH, "stop", self.dir], stdin=subprocess.DEVNULL, timeout=120)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def wait_visible(client, phone, interval, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    polls = 0
+    while True:
+        polls += 1
+        r = client.request("GET", f"/api/v1/users?phoneNumber=%2B{phone.lstrip('+')}")
+        if r.status == 200:
+            return time.perf_counter(), polls
+        if r.status != 404:
+            raise RuntimeError(f"GET users: {r!r}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"user {phone} not visible after {timeout}s")
+        time.sleep(interval)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--count", type=int, default=100)
+    ap.add_argument("--interval", type=float, default=0.002, help="poll interval in seconds (default 0.002)")
+    ap.add_argument("--output", default=os.path.join(HERE, "results", "onboarding_latency.json"))
+    args = ap.parse_args()
+
+    own = None
+    bootstrap = os.environ.get("EMIS_KAFKA_BOOTSTRAP_SERVERS")
+    if not bootstrap and os.environ.get("EMIS_TEST_KAFKA_DIR"):
+        bootstrap = h.kafka_bootstrap()
+    if not bootstrap:
+        t0 = time.monotonic()
+        own = OwnBroker()
+        bootstrap = own.bootstrap
+        print(f"started a broker at {bootstrap} in {time.monotonic() - t0:.1f} s ({own.dir})")
+
+    system = None
+    try:
+        system = h.System("bench", bootstrap=bootstrap)
+        t0 = time.monotonic()
+        system.start()
+        print(f"services ready in {time.monotonic() - t0:.1f} s (kafka {bootstrap})")
+        token = system.admin_token()
+        teacher = h.KeepAliveClient("127.0.0.1", system.teacher.port, token)
+        identity = h.KeepAliveClient("127.0.0.1", system.identity.port, token)
+
+        def one(i):
+            phone = h.unique_phone()
+            sent = time.perf_counter()
+            r = teacher.request("POST", "/api/v1/teachers", {"fullName": f"Bench Teacher {i}", "phoneNumber": phone})
+            answered = time.perf_counter()
+            if r.status != 201:
+                raise RuntimeError(f"POST teacher: {r!r}")
+            visible, polls = wait_visible(identity, r.json["phoneNumber"], args.interval)
+            return visible - sent, answered - sent, polls
+
+        # The first teacher also creates the topics and the consumers' metadata;
+        # reported, not counted.
+        first, _, _ = one(0)
+        print(f"first teacher (topic creation, warm-up): {first * 1000:.1f} ms")
+
+        latencies, posts, polls = [], [], []
+        for i in range(1, args.count + 1):
+            total, post, n = one(i)
+            latencies.append(total)
+            posts.append(post)
+            polls.append(n)
+        teacher.close()
+        identity.close()
+    except BaseException:
+        if system is not None:
+            system.dump_logs()
+        raise
+    finally:
+        if system is not None:
+            system.stop(check=False)
+        if own is not None:
+            own.stop()
+
+    result = {
+        "benchmark": "onboarding_latency",
+        "description": "POST /api/v1/teachers sent -> GET /api/v1/users?phoneNumber= answers 200, sequential",
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "host": {"cpus": os.cpu_count(), "machine": platform.machine(), "python": platform.python_version(),
+                 "load_average_1m_at_end": round(os.getloadavg()[0], 2)},
+        "count": args.count,
+        "poll_interval_ms": args.interval * 1000,
+        "first_teacher_ms": round(first * 1000, 2),
+        "post_to_user_visible": summary(latencies),
+        "post_answer": summary(posts),
+        "polls_per_teacher_mean": round(statistics.fmean(polls), 1),
+        "samples_ms": [round(x * 1000, 2) for x in latencies],
+    }
+    os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
+    with open(args.output, "w") as f:
+        json.dump(result, f, indent=2)
+        f.write("\n")
+    s, p = result["post_to_user_visible"], result["post_answer"]
+    print(f"{args.count} teachers, POST -> user visible: p50 {s['p50_ms']} ms, p90 {s['p90_ms']} ms, "
+          f"p99 {s['p99_ms']} ms, max {s['max_ms']} ms (POST answer p50 {p['p50_ms']} ms, p99 {p['p99_ms']} ms)")
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()

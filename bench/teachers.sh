@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Teachers created/s (keep-alive POSTs) vs the GET /health/live ceiling; users/s in Identity meanwhile
+#
+# One fresh broker and both services (temp data dir, free loopback ports);
+# the bootstrap admin logs in, then bench/http_load drives the teacher
+# service: first GET /health/live (the HTTP ceiling of the same server), then
+# POST /api/v1/teachers with unique phones (091xxxxxxx) for BENCH_DURATION
+# seconds. A sampler polls Identity's emis_eventbus_handled_total for the
+# teachercreated topic (users created) and the teacher service's for
+# useraccountcreated (accounts shown on teachers) every 0.2 s, until both
+# reach the number of teachers created. Writes bench/results/teachers.json and
+# prints a table. Knobs: BENCH_CONNECTIONS (64), BENCH_DURATION (10),
+# BENCH_CEILING_DURATION (5), BENCH_CATCHUP_TIMEOUT (25).
+set -euo pipefail
+
+bench_name=teachers
+# shellcheck source=bench/lib/stack.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/stack.sh"
+
+connections=${BENCH_CONNECTIONS:-64}
+duration=${BENCH_DURATION:-10}
+ceiling_duration=${BENCH_CEILING_DURATION:-5}
+catchup_timeout=${BENCH_CATCHUP_TIMEOUT:-25}
+admin_phone=0981234567
+admin_password=bench-admin-password
+out=$root/bench/results/teachers.json
+
+build_targets teacher-service identity-service http_load
+load=$build/bench/http_load
+
+stack_init teachers
+machine_before=$(machine_json)
+start_broker
+identity_port=$(free_port)
+teacher_port=$(free_port)
+identity=http://127.0.0.1:$identity_port
+teacher=http://127.0.0.1:$teacher_port
+start_service identity "$identity_port" EMIS_BOOTSTRAP_ADMIN_PHONE="$admin_phone" \
+  EMIS_BOOTSTRAP_ADMIN_PASSWORD="$admin_password"
+identity_pid=$service_pid
+wait_ready "$identity_pid" "$identity/health/ready" "$stack_dir/identity.log"
+start_service teacher "$teacher_port" EMIS_JWKS_URL="$identity/.well-known/jwks.json"
+teacher_pid=$service_pid
+wait_ready "$teacher_pid" "$teacher/health/ready" "$stack_dir/teacher.log"
+token=$(login "$identity" "$admin_phone" "$admin_password") || bench_die "admin login failed"
+
+# Warm-up: fetches the JWKS, creates the topics and joins the consumer groups
+# before the clock runs. Its teacher counts towards the users to wait for.
+warm=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" \
+  -H 'Content-Type: application/json' -d '{"fullName":"Warm Up","phoneNumber":"0910000000"}' \
+  "$teacher/api/v1/teachers")
+[[ $warm == 201 ]] || bench_die "warm-up POST /api/v1/teachers answered $warm"
+
+# counter URL REGEX: the sum of the Prometheus samples whose line matches.
+counter() {
+  curl -s --max-time 1 "$1/metrics" | awk -v re="$2" '$0 ~ re { s += $NF } END { printf "%d\n", s }'
+}
+users_re='^emis_eventbus_handled_total[{].*teachercreated"'
+linked_re='^emis_eventbus_handled_total[{].*useraccountcreated"'
+samples=$stack_dir/samples
+sampler() {
+  while :; do
+    echo "$EPOCHREALTIME $(counter "$identity" "$users_re") $(counter "$teacher" "$linked_re")" >>"$samples"
+    sleep 0.2
+  done
+}
+
+bench_log "GET /health/live, $connections connections, ${ceiling_duration}s (load average $(loadavg))"
+ceiling=$("$load" --url "$teacher/health/live" -c "$connections" -d "$ceiling_duration")
+
+bench_log "POST /api/v1/teachers, $connections connections, ${duration}s"
+spawn sampler
+sampler_pid=${stack_pids[-1]}
+load_start=$EPOCHREALTIME
+create=$("$load" --url "$teacher/api/v1/teachers" -m POST -c "$connections" -d "$duration" --start 1 \
+  -H "Authorization: Bearer $token" \
+  --body '{"fullName":"Bench Teacher {n}","phoneNumber":"091{n:07}","email":"teacher{n}@bench.example"}')
+load_end=$EPOCHREALTIME
+created=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["status"].get("201", 0) + 1)' "$create")
+
+bench_log "waiting for $created users in Identity and their accounts on the teachers"
+deadline=$((SECONDS + catchup_timeout))
+while ((SECONDS < deadline)); do
+  users=0 linked=0
+  [[ -s $samples ]] && read -r _ users linked < <(tail -n1 "$samples")
+  ((users >= created && linked >= created)) && break
+  sleep 0.2
+done
+sleep 0.3 # one more sample
+kill "$sampler_pid" 2>/dev/null || true
+wait "$sampler_pid" 2>/dev/null || true
+machine_after=$(machine_json)
+identity_users=$(sqlite3 "file:$stack_dir/identity/identity.db?mode=ro" \
+  "select count(*) from users where role = 'Teacher'" 2>/dev/null || echo null)
+
+CEILING="$ceiling" CREATE="$create" SAMPLES="$samples" LOAD_START="$load_start" LOAD_END="$load_end" \
+  CREATED="$created" DB_USERS="$identity_users" MACHINE_BEFORE="$machine_before" MACHINE_AFTER="$machine_after" OUT="$out" \
+  CONNECTIONS="$connections" python3 - <<'PY'
+import json, os
+
+env = os.environ
+ceiling, create = json.loads(env["CEILING"]), json.loads(env["CREATE"])
+t0, t1, target = float(env["LOAD_START"]), float(env["LOAD_END"]), int(env["CREATED"])
+rows = [tuple(float(x) for x in line.split()) for line in open(env["SAMPLES"]) if len(line.split()) == 3]
+
+def at(t, col):
+    """The counter at time t, interpolated between samples."""
+    prev = None
+    for row in rows:
+        if row[0] >= t:
+            if prev is None:
+                return row[col]
+            f = (t - prev[0]) / (row[0] - prev[0])
+            return prev[col] + f * (row[col] - prev[col])
+        prev = row
+    return rows[-1][col] if rows else 0.0
+
+def caught_up(col):
+    return next((row[0] for row in rows if row[col] >= target), None)
+
+def peak_rate(col, window=1.0):
+    best = 0.0
+    for i, a in enumerate(rows):
+        for b in rows[i + 1:]:
+            if b[0] - a[0] >= window:
+                best = max(best, (b[col] - a[col]) / (b[0] - a[0]))
+                break
+    return best
+
+load_s = t1 - t0
+users_during = at(t1, 1) - at(t0, 1)
+done_users, done_linked = caught_up(1), caught_up(2)
+teachers_per_s = create["req_per_s"]
+result = {
+    "connections": int(env["CONNECTIONS"]),
+    "health_live": ceiling,
+    "create_teacher": create,
+    "teachers_per_s": teachers_per_s,
+    "teachers_created": target,  # including the warm-up teacher
+    "create_p50_ms": create["latency_ms"]["p50"],
+    "create_p99_ms": create["latency_ms"]["p99"],
+    "ratio_to_health_live": teachers_per_s / ceiling["req_per_s"],
+    "identity": {
+        "users_per_s_during_load": users_during / load_s,
+        "users_during_load": users_during,
+        "peak_users_per_s_1s": peak_rate(1),
+        "users_at_load_end": at(t1, 1),
+        "caught_up": done_users is not None,
+        "lag_after_load_s": None if done_users is None else max(0.0, done_users - t1),
+        "users_per_s_until_caught_up": None if done_users is None else target / (done_users - t0),
+        "teacher_users_in_db": None if env["DB_USERS"] in ("", "null") else int(env["DB_USERS"]),
+    },
+    "teacher_account_status": {
+        "linked_per_s_during_load": (at(t1, 2) - at(t0, 2)) / load_s,
+        "caught_up": done_linked is not None,
+        "lag_after_load_s": None if done_linked is None else max(0.0, done_linked - t1),
+    },
+    "samples": len(rows),
+    "machine": {"before": json.loads(env["MACHINE_BEFORE"]), "after": json.loads(env["MACHINE_AFTER"])},
+    "cores": os.cpu_count(),
+}
+with open(env["OUT"], "w") as f:
+    json.dump(result, f, indent=2)
+
+def fmt(v, spec=".0f"):
+    return "n/a" if v is None else format(v, spec)
+
+h, idn, acc = ceiling, result["identity"], result["teacher_account_status"]
+hr = h["req_per_s"]
+print(f"| measure ({result['connections']} keep-alive connections, {result['cores']} cores) | value | ratio to /health/live |")
+print("|---|---|---|")
+print(f"| GET /health/live req/s (ceiling) | {hr:.0f} | 1.00 |")
+print(f"| GET /health/live p50 / p99 ms | {h['latency_ms']['p50']:.2f} / {h['latency_ms']['p99']:.2f} | |")
+print(f"| POST /api/v1/teachers teachers/s | {teachers_per_s:.0f} | {teachers_per_s / hr:.3f} |")
+print(f"| POST /api/v1/teachers p50 / p99 / max ms | {create['latency_ms']['p50']:.2f} / {create['latency_ms']['p99']:.2f} / {create['latency_ms']['max']:.1f} | |")
+print(f"| POST status codes | {', '.join(f'{k}: {v}' for k, v in create['status'].items())} | |")
+print(f"| Identity users/s during the load | {idn['users_per_s_during_load']:.0f} | {idn['users_per_s_during_load'] / hr:.3f} |")
+print(f"| Identity users/s, peak 1 s | {idn['peak_users_per_s_1s']:.0f} | |")
+print(f"| Identity users/s, load start to all {target} users | {fmt(idn['users_per_s_until_caught_up'])} | |")
+print(f"| lag after the last POST until all users exist, s | {fmt(idn['lag_after_load_s'], '.1f')} | |")
+print(f"| lag until all teachers show accountStatus, s | {fmt(acc['lag_after_load_s'], '.1f')} | |")
+m = result["machine"]
+print(f"\nMachine: {m['after']['cores']} cores; load average {m['before']['loadavg']} before, {m['after']['loadavg']} after; "
+      f"CPU pressure (some, avg60) {m['before']['cpu_pressure_some_avg60_pct']}% before, "
+      f"{m['after']['cpu_pressure_some_avg60_pct']}% after (other work on the machine lowers the figures).")
+PY
+bench_log "wrote $out"

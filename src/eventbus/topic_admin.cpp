@@ -1,0 +1,73 @@
+#include "eventbus/topic_admin.hpp"
+
+#include "eventbus/kafka_config.hpp"
+
+#include <librdkafka/rdkafka.h>
+#include <spdlog/spdlog.h>
+
+#include <memory>
+
+namespace emis::eventbus {
+namespace {
+
+struct KafkaDeleter {
+  void operator()(rd_kafka_t* rk) const { rd_kafka_destroy(rk); }
+  void operator()(rd_kafka_queue_t* q) const { rd_kafka_queue_destroy(q); }
+  void operator()(rd_kafka_event_t* e) const { rd_kafka_event_destroy(e); }
+  void operator()(rd_kafka_AdminOptions_t* o) const { rd_kafka_AdminOptions_destroy(o); }
+};
+template <class T>
+using Owned = std::unique_ptr<T, KafkaDeleter>;
+
+}  // namespace
+
+bool ensure_topics(const BusOptions& options, const std::vector<TopicSpec>& topics,
+                   std::chrono::milliseconds timeout) {
+  if (topics.empty()) return true;
+  char error[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  for (const auto& [name, value] : std::initializer_list<std::pair<std::string, std::string>>{
+           {"bootstrap.servers", options.bootstrap_servers}, {"client.id", options.client_id + "-admin"}}) {
+    if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), error, sizeof(error)) != RD_KAFKA_CONF_OK) {
+      rd_kafka_conf_destroy(conf);
+      throw std::runtime_error("kafka admin " + name + ": " + error);
+    }
+  }
+  Owned<rd_kafka_t> rk(rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof(error)));
+  if (!rk) {
+    rd_kafka_conf_destroy(conf);
+    throw std::runtime_error(std::string("kafka admin client: ") + error);
+  }
+  std::vector<rd_kafka_NewTopic_t*> new_topics;
+  for (const auto& t : topics)
+    new_topics.push_back(rd_kafka_NewTopic_new(t.name.c_str(), t.partitions, t.replication, error, sizeof(error)));
+  Owned<rd_kafka_AdminOptions_t> admin_options(rd_kafka_AdminOptions_new(rk.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS));
+  rd_kafka_AdminOptions_set_request_timeout(admin_options.get(), static_cast<int>(timeout.count()), error,
+                                            sizeof(error));
+  Owned<rd_kafka_queue_t> queue(rd_kafka_queue_new(rk.get()));
+  rd_kafka_CreateTopics(rk.get(), new_topics.data(), new_topics.size(), admin_options.get(), queue.get());
+  rd_kafka_NewTopic_destroy_array(new_topics.data(), new_topics.size());
+
+  Owned<rd_kafka_event_t> event(rd_kafka_queue_poll(queue.get(), static_cast<int>(timeout.count()) + 1000));
+  if (!event || rd_kafka_event_error(event.get())) {
+    spdlog::warn("creating topics: {}", event ? rd_kafka_event_error_string(event.get()) : "timed out");
+    return false;
+  }
+  std::size_t count = 0;
+  const auto* result = rd_kafka_event_CreateTopics_result(event.get());
+  const auto** results = rd_kafka_CreateTopics_result_topics(result, &count);
+  bool ok = true;
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto err = rd_kafka_topic_result_error(results[i]);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      spdlog::info("created topic {}", rd_kafka_topic_result_name(results[i]));
+    } else if (err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+      spdlog::warn("creating topic {}: {}", rd_kafka_topic_result_name(results[i]),
+                   rd_kafka_topic_result_error_string(results[i]));
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+}  // namespace emis::eventbus

@@ -1,0 +1,18 @@
+#include "http/document_route.hpp"
+
+#include <memory>
+
+namespace emis::http {
+
+void add_document_route(Server& server, const std::string& path, std::string_view body,
+                        std::string content_type) {
+  auto document = std::make_shared<const std::string>(body);
+  server.route(
+      Method::get, path,
+      [document = std::move(document), content_type = std::move(content_type)](const Request&) {
+        return Response::text(200, *document, content_type);
+      },
+      Dispatch::inline_io);
+}
+
+}  // namespace emis::http

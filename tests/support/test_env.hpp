@@ -1,0 +1,36 @@
+// What the tests share: the fixture broker's address, names unique to one
+// test run, and scratch directories removed afterwards.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "eventbus/options.hpp"
+
+namespace emis::testing {
+
+// The bootstrap address of the CTest fixture's broker ($EMIS_TEST_KAFKA_DIR/bootstrap).
+std::string kafka_bootstrap();
+std::string kafka_fixture_dir();
+
+// A name no other test (or earlier run) uses, e.g. for topic prefixes and groups.
+std::string unique_name(const std::string& stem);
+
+// Bus options against the fixture broker with a topic prefix of its own.
+eventbus::BusOptions test_bus_options(const std::string& stem);
+
+// A fresh directory, deleted with the object.
+class ScratchDir {
+ public:
+  explicit ScratchDir(const std::string& stem = "emis-test");
+  ~ScratchDir();
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::filesystem::path& path() const noexcept { return path_; }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace emis::testing

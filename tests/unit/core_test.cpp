@@ -1,0 +1,86 @@
+// Configuration overrides, phone numbers, time and problem details.
+#include <gtest/gtest.h>
+
+#include "core/clock.hpp"
+#include "core/config.hpp"
+#include "core/metrics.hpp"
+#include "core/phone.hpp"
+#include "http/principal.hpp"
+#include "http/problem.hpp"
+
+namespace emis {
+namespace {
+
+TEST(Config, EnvironmentOverridesTheFile) {
+  const auto c = core::Config::from({{"http_port", 5001}, {"db", "a.db"}},
+                                    {{"EMIS_HTTP_PORT", "6001"}, {"EMIS_KAFKA_TOPIC_PREFIX", "t1"}});
+  EXPECT_EQ(c.integer("http_port", 0), 6001);
+  EXPECT_EQ(c.string("db", ""), "a.db");
+  EXPECT_EQ(c.string("kafka_topic_prefix", ""), "t1");
+  EXPECT_EQ(c.string("missing", "fallback"), "fallback");
+}
+
+TEST(Config, RejectsANonIntegerWhereAnIntegerIsNeeded) {
+  const auto c = core::Config::from({}, {{"EMIS_HTTP_PORT", "50x1"}});
+  EXPECT_THROW(c.integer("http_port", 0), std::runtime_error);
+}
+
+TEST(Phone, NormalisesVietnameseNumbersToE164) {
+  EXPECT_EQ(core::normalize_phone("0912345678", "VN"), "+84912345678");
+  EXPECT_EQ(core::normalize_phone("+84987654321", "VN"), "+84987654321");
+  EXPECT_EQ(core::normalize_phone("0123456789", "VN"), std::nullopt);  // a retired range
+  EXPECT_EQ(core::normalize_phone("", "VN"), std::nullopt);
+}
+
+TEST(Clock, Iso8601RoundTrips) {
+  const auto t = core::parse_iso8601("2026-11-29T09:37:43.123Z");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(core::to_iso8601(*t), "2026-11-29T09:37:43.123Z");
+  EXPECT_FALSE(core::parse_iso8601("2026-11-29 09:37:43"));
+  EXPECT_FALSE(core::parse_iso8601("2026-13-01T00:00:00Z"));
+}
+
+TEST(Problem, ValidationErrorsListEachField) {
+  const core::DomainError e(core::ErrorKind::validation, "Invalid", "",
+                            {{"fullName", "required"}, {"fullName", "short"}});
+  const auto r = http::problem(e, "/api/v1/teachers");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.content_type, "application/problem+json");
+  const auto body = nlohmann::json::parse(r.body);
+  EXPECT_EQ(body["status"], 400);
+  EXPECT_EQ(body["instance"], "/api/v1/teachers");
+  EXPECT_EQ(body["errors"]["fullName"].size(), 2u);
+}
+
+TEST(Problem, TooManyRequestsCarriesRetryAfter) {
+  auto e = core::DomainError(core::ErrorKind::too_many_requests, "Slow down").with_retry_after(7);
+  const auto r = http::problem(e);
+  EXPECT_EQ(r.status, 429);
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0], (std::pair<std::string, std::string>{"Retry-After", "7"}));
+}
+
+TEST(Traceparent, KeepsAValidOneAndMakesOneOtherwise) {
+  http::Request r;
+  const std::string valid = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  r.headers["traceparent"] = valid;
+  EXPECT_EQ(http::traceparent_of(r), valid);
+  r.headers["traceparent"] = "00-00000000000000000000000000000000-00f067aa0ba902b7-01";
+  const auto made = http::traceparent_of(r);
+  EXPECT_NE(made, r.headers["traceparent"]);
+  EXPECT_EQ(made.size(), 55u);
+  EXPECT_EQ(made.substr(0, 3), "00-");
+}
+
+TEST(Metrics, RendersPrometheusText) {
+  core::MetricsRegistry m;
+  m.counter("emis_x_total", "Things", {{"topic", "a\"b"}}).inc(3);
+  m.gauge_callback("emis_backlog", "Rows", {}, [] { return 5.0; });
+  const auto text = m.render();
+  EXPECT_NE(text.find("# TYPE emis_x_total counter"), std::string::npos);
+  EXPECT_NE(text.find(R"(emis_x_total{topic="a\"b"} 3)"), std::string::npos);
+  EXPECT_NE(text.find("emis_backlog 5"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace emis
