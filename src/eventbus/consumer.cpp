@@ -9,6 +9,7 @@
 #include "eventbus/dead_letter.hpp"
 #include "eventbus/errors.hpp"
 #include "eventbus/kafka_config.hpp"
+#include "eventbus/topic_admin.hpp"
 
 namespace emis::eventbus {
 namespace {
@@ -73,11 +74,30 @@ void EventConsumer::start() {
     throw std::runtime_error("kafka consumer: " + error);
   consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), error));
   if (!consumer_) throw std::runtime_error("kafka consumer: " + error);
+  thread_ = std::thread([this] {
+    try {
+      if (subscribe()) run();
+    } catch (const std::exception& e) {
+      // Only misconfiguration gets here; events wait in Kafka, nothing is lost.
+      spdlog::critical("consumer group {} stopped: {}", options_.group_id, e.what());
+    }
+  });
+}
+
+bool EventConsumer::subscribe() {
+  // Topics first: a subscription to a topic that does not exist yet would
+  // only notice it at librdkafka's next periodic metadata refresh (minutes).
+  std::vector<TopicSpec> specs;
   const auto topics = handlers_.topics();
+  for (const auto& topic : topics) specs.push_back({topic});
+  for (auto backoff = options_.retry_initial_backoff;
+       !ensure_topics(options_, specs, std::chrono::seconds(5));
+       backoff = std::min(options_.retry_max_backoff, backoff * 2))
+    if (!wait_backoff(backoff)) return false;
   if (const auto err = consumer_->subscribe(topics); err != RdKafka::ERR_NO_ERROR)
     throw std::runtime_error("kafka subscribe: " + RdKafka::err2str(err));
   spdlog::info("consumer group {} subscribed to {} topics", options_.group_id, topics.size());
-  thread_ = std::thread([this] { run(); });
+  return true;
 }
 
 void EventConsumer::stop() {
@@ -91,8 +111,22 @@ void EventConsumer::stop() {
   const auto commit = consumer_->commitSync();
   if (commit != RdKafka::ERR_NO_ERROR && commit != RdKafka::ERR__NO_OFFSET)
     spdlog::warn("consumer group {}: final commit: {}", options_.group_id, RdKafka::err2str(commit));
-  consumer_->close();  // leaves the group
-  consumer_.reset();
+  // Leaves the group. Fix: a plain close() blocked until the broker was back
+  // when the group coordinator was unreachable (librdkafka #3740), so a
+  // SIGTERM during a Kafka outage hung the service. Close in the background,
+  // serving its rebalance callbacks here, and give up after a bound: the
+  // group then drops this member when its session times out.
+  constexpr auto close_timeout = std::chrono::seconds(10);
+  std::unique_ptr<RdKafka::Queue> queue(RdKafka::Queue::create(consumer_.get()));
+  const std::unique_ptr<RdKafka::Error> error(consumer_->close(queue.get()));
+  if (error) spdlog::warn("consumer group {}: close: {}", options_.group_id, error->str());
+  const auto deadline = std::chrono::steady_clock::now() + close_timeout;
+  while (!error && !consumer_->closed() && std::chrono::steady_clock::now() < deadline) queue->poll(100);
+  if (!error && !consumer_->closed())
+    spdlog::warn("consumer group {}: close did not finish in {} s (broker unreachable?); leaving without it",
+                 options_.group_id, close_timeout.count());
+  queue.reset();
+  consumer_.reset();  // destroys the handle without another close
 }
 
 void EventConsumer::run() {
@@ -182,6 +216,9 @@ void EventConsumer::handle(const RawMessage& raw) {
     });
     if (!seen) throw;
   }
+  // Named values: SOCI binds references, and the statement runs after this line.
+  const long long offset = raw.offset;
+  const std::string handled_at = core::now_iso8601();
   const bool applied = resolved && db_.write([&, &handler = *resolved](store::Transaction& tx) {
     soci::statement insert =
         (tx.session().prepare
@@ -189,8 +226,7 @@ void EventConsumer::handle(const RawMessage& raw) {
                 "outcome, handled_at) VALUES (:c, :id, :type, :topic, :p, :o, 'handled', :at) "
                 "ON CONFLICT DO NOTHING",
          soci::use(options_.group_id), soci::use(event.id), soci::use(event.event_type), soci::use(raw.topic),
-         soci::use(raw.partition), soci::use(static_cast<long long>(raw.offset)),
-         soci::use(core::now_iso8601()));
+         soci::use(raw.partition), soci::use(offset), soci::use(handled_at));
     insert.execute(true);
     if (insert.get_affected_rows() == 0) return false;  // seen before: the effect is already there
     handler(tx, event);
@@ -228,13 +264,15 @@ void EventConsumer::send_to_dead_letter(const RawMessage& raw, const std::string
   } catch (const std::exception&) {
     return;  // no usable id: nothing to remember it by
   }
+  const std::string event_type = raw.header(header::event_type).value_or("");
+  const long long offset = raw.offset;
+  const std::string failed_at = core::now_iso8601();
   db_.write([&](store::Transaction& tx) {
     tx.session()
         << "INSERT INTO inbox (consumer, event_id, event_type, topic, partition_no, offset_no, outcome, "
            "handled_at) VALUES (:c, :id, :type, :topic, :p, :o, 'dead-lettered', :at) ON CONFLICT DO NOTHING",
-        soci::use(options_.group_id), soci::use(id), soci::use(raw.header(header::event_type).value_or("")),
-        soci::use(raw.topic), soci::use(raw.partition), soci::use(static_cast<long long>(raw.offset)),
-        soci::use(core::now_iso8601());
+        soci::use(options_.group_id), soci::use(id), soci::use(event_type), soci::use(raw.topic),
+        soci::use(raw.partition), soci::use(offset), soci::use(failed_at);
   });
 }
 

@@ -45,6 +45,9 @@ class EventConsumer {
 
  private:
   struct Rebalance;
+  // Creates the subscribed topics if needed, then subscribes; false when
+  // stopped before the broker could be reached.
+  bool subscribe();
   void run();
   // Handles one message until it is handled, dead-lettered or the consumer
   // stops; returns false when stopping left it unhandled.

@@ -21,9 +21,24 @@ std::string e164_or_reject(const std::string& phone, const std::string& region) 
 
 void reject_phone_taken(soci::session& s, const std::string& tenant_id, const std::string& phone,
                         const std::string& entity_id) {
-  if (const auto other = find_user_by_phone(s, tenant_id, phone); other && other->entity_id != entity_id)
+  if (const auto other = find_user_by_phone(s, tenant_id, phone);
+      other && other->entity_id != entity_id && other->status != status::disabled)
     throw eventbus::PermanentError("conflict", "phone " + phone + " already belongs to user " + other->id +
                                                    " in tenant " + tenant_id + "; accounts are never merged");
+}
+
+// Applies a TeacherUpdated's changed fields to the teacher's account.
+void apply_changes(store::Transaction& tx, User& user, const contracts::TeacherUpdated& e,
+                   const std::string& region) {
+  if (e.phone_number) {
+    const auto phone = e164_or_reject(*e.phone_number, region);
+    reject_phone_taken(tx.session(), user.tenant_id, phone, e.teacher_id);
+    user.phone_number = phone;
+  }
+  if (e.full_name) user.full_name = *e.full_name;
+  if (e.email) user.email = e.email->empty() ? std::nullopt : e.email;
+  user.updated_at = core::now_iso8601();
+  update_user(tx, user);
 }
 
 }  // namespace
@@ -56,22 +71,22 @@ void add_teacher_handlers(eventbus::HandlerRegistry& handlers, eventbus::Outbox&
         u.entity_type = "Teacher";
         u.created_at = u.updated_at = core::now_iso8601();
         insert_user(tx, u);
+        if (const auto pending = take_pending_update(tx, e.teacher_id))
+          apply_changes(tx, u, TeacherUpdated::from_json(*pending), region);
         publish_account<contracts::UserAccountCreated>(tx, outbox, u, in.traceparent);
       });
 
   handlers.on<TeacherUpdated>(
       [region](store::Transaction& tx, const TeacherUpdated& e, const IncomingEvent&) {
         auto user = find_user_by_entity(tx.session(), e.teacher_id);
-        if (!user) return;  // its create is yet to come and will carry the current fields
-        if (e.phone_number) {
-          const auto phone = e164_or_reject(*e.phone_number, region);
-          reject_phone_taken(tx.session(), user->tenant_id, phone, e.teacher_id);
-          user->phone_number = phone;
+        if (!user) {
+          // Its create travels on another topic and may come later, with the
+          // fields as they were at creation: keep the changes until then.
+          if (!has_tombstone(tx.session(), e.teacher_id)) save_pending_update(tx, e.teacher_id, e.to_json());
+          return;
         }
-        if (e.full_name) user->full_name = *e.full_name;
-        if (e.email) user->email = e.email->empty() ? std::nullopt : e.email;
-        user->updated_at = core::now_iso8601();
-        update_user(tx, *user);
+        if (user->status == status::disabled) return;
+        apply_changes(tx, *user, e, region);
       });
 
   handlers.on<TeacherDeleted>([&outbox](store::Transaction& tx, const TeacherDeleted& e,

@@ -65,7 +65,9 @@ std::vector<store::Migration> identity_migrations() {
             " password_set_at TEXT,"
             " created_at TEXT NOT NULL,"
             " updated_at TEXT NOT NULL)",
-            "CREATE UNIQUE INDEX users_tenant_phone ON users (tenant_id, phone_number)",
+            // A disabled account keeps its phone but no longer holds it: a new
+            // teacher with that phone gets an account of its own.
+            "CREATE UNIQUE INDEX users_tenant_phone ON users (tenant_id, phone_number) WHERE status <> 'Disabled'",
             "CREATE INDEX users_phone ON users (phone_number)",
             "CREATE TABLE entity_tombstones ("
             " entity_id TEXT PRIMARY KEY,"
@@ -92,7 +94,14 @@ std::vector<store::Migration> identity_migrations() {
             " code_hash TEXT NOT NULL,"
             " expires_at_s INTEGER NOT NULL,"
             " failed_attempts INTEGER NOT NULL DEFAULT 0,"
-            " created_at TEXT NOT NULL)"}}};
+            " created_at TEXT NOT NULL)"}},
+          {4,
+           "pending entity updates",
+           {// Changes to an entity whose create has not arrived yet (they travel
+            // on another topic); applied when the account is created.
+            "CREATE TABLE pending_entity_updates ("
+            " entity_id TEXT PRIMARY KEY,"
+            " changes TEXT NOT NULL)"}}};
 }
 
 void insert_user(store::Transaction& tx, const User& u) {
@@ -143,7 +152,10 @@ std::optional<User> find_user_by_id(soci::session& s, const std::string& id) {
 
 std::optional<User> find_user_by_phone(soci::session& s, const std::string& tenant_id,
                                        const std::string& phone) {
-  return select_user(s, "WHERE tenant_id = :tenant AND phone_number = :phone", tenant_id, phone);
+  return select_user(s,
+                     "WHERE tenant_id = :tenant AND phone_number = :phone "
+                     "ORDER BY status = 'Disabled', created_at DESC",
+                     tenant_id, phone);
 }
 
 std::optional<User> find_user_by_entity(soci::session& s, const std::string& entity_id) {
@@ -151,7 +163,7 @@ std::optional<User> find_user_by_entity(soci::session& s, const std::string& ent
 }
 
 std::vector<User> find_users_by_phone(soci::session& s, const std::string& phone) {
-  return select_users(s, "WHERE phone_number = :phone ORDER BY created_at", phone);
+  return select_users(s, "WHERE phone_number = :phone ORDER BY status = 'Disabled', created_at", phone);
 }
 
 bool any_user(soci::session& s) {
@@ -165,6 +177,29 @@ void add_tombstone(store::Transaction& tx, const std::string& entity_id, const s
   tx.session() << "INSERT INTO entity_tombstones (entity_id, tenant_id, deleted_at) VALUES (:e, :t, :at) "
                   "ON CONFLICT DO NOTHING",
       soci::use(entity_id), soci::use(tenant_id), soci::use(now);
+}
+
+void save_pending_update(store::Transaction& tx, const std::string& entity_id, const nlohmann::json& changes) {
+  std::string stored;
+  soci::indicator ind = soci::i_null;
+  tx.session() << "SELECT changes FROM pending_entity_updates WHERE entity_id = :e", soci::use(entity_id),
+      soci::into(stored, ind);
+  auto merged = ind == soci::i_ok ? nlohmann::json::parse(stored) : nlohmann::json::object();
+  merged.update(changes);  // later changes win, field by field
+  const auto text = merged.dump();
+  tx.session() << "INSERT INTO pending_entity_updates (entity_id, changes) VALUES (:e, :c) "
+                  "ON CONFLICT (entity_id) DO UPDATE SET changes = excluded.changes",
+      soci::use(entity_id), soci::use(text);
+}
+
+std::optional<nlohmann::json> take_pending_update(store::Transaction& tx, const std::string& entity_id) {
+  std::string stored;
+  soci::indicator ind = soci::i_null;
+  tx.session() << "SELECT changes FROM pending_entity_updates WHERE entity_id = :e", soci::use(entity_id),
+      soci::into(stored, ind);
+  if (ind != soci::i_ok) return std::nullopt;
+  tx.session() << "DELETE FROM pending_entity_updates WHERE entity_id = :e", soci::use(entity_id);
+  return nlohmann::json::parse(stored);
 }
 
 bool has_tombstone(soci::session& s, const std::string& entity_id) {

@@ -31,4 +31,8 @@ bool any_user(soci::session& s);
 void add_tombstone(store::Transaction& tx, const std::string& entity_id, const std::string& tenant_id);
 bool has_tombstone(soci::session& s, const std::string& entity_id);
 
+// Changes to an entity that arrived before its create, merged field by field.
+void save_pending_update(store::Transaction& tx, const std::string& entity_id, const nlohmann::json& changes);
+std::optional<nlohmann::json> take_pending_update(store::Transaction& tx, const std::string& entity_id);
+
 }  // namespace emis::identity
