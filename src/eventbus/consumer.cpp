@@ -1,5 +1,6 @@
 #include "eventbus/consumer.hpp"
 
+#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 #include <spdlog/spdlog.h>
 
@@ -116,16 +117,28 @@ void EventConsumer::stop() {
   // SIGTERM during a Kafka outage hung the service. Close in the background,
   // serving its rebalance callbacks here, and give up after a bound: the
   // group then drops this member when its session times out.
+  // The close queue is served with the event API: a callback poll would
+  // abort on the fetch and error ops that still arrive there.
   constexpr auto close_timeout = std::chrono::seconds(10);
-  std::unique_ptr<RdKafka::Queue> queue(RdKafka::Queue::create(consumer_.get()));
-  const std::unique_ptr<RdKafka::Error> error(consumer_->close(queue.get()));
-  if (error) spdlog::warn("consumer group {}: close: {}", options_.group_id, error->str());
-  const auto deadline = std::chrono::steady_clock::now() + close_timeout;
-  while (!error && !consumer_->closed() && std::chrono::steady_clock::now() < deadline) queue->poll(100);
-  if (!error && !consumer_->closed())
-    spdlog::warn("consumer group {}: close did not finish in {} s (broker unreachable?); leaving without it",
-                 options_.group_id, close_timeout.count());
-  queue.reset();
+  rd_kafka_t* rk = consumer_->c_ptr();
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
+  if (rd_kafka_error_t* error = rd_kafka_consumer_close_queue(rk, queue)) {
+    spdlog::warn("consumer group {}: close: {}", options_.group_id, rd_kafka_error_string(error));
+    rd_kafka_error_destroy(error);
+  } else {
+    const auto deadline = std::chrono::steady_clock::now() + close_timeout;
+    while (!rd_kafka_consumer_closed(rk) && std::chrono::steady_clock::now() < deadline) {
+      rd_kafka_event_t* event = rd_kafka_queue_poll(queue, 100);
+      if (!event) continue;
+      // Offsets were committed above; closing gives every partition up.
+      if (rd_kafka_event_type(event) == RD_KAFKA_EVENT_REBALANCE) rd_kafka_assign(rk, nullptr);
+      rd_kafka_event_destroy(event);
+    }
+    if (!rd_kafka_consumer_closed(rk))
+      spdlog::warn("consumer group {}: close did not finish in {} s (broker unreachable?); leaving without it",
+                   options_.group_id, close_timeout.count());
+  }
+  rd_kafka_queue_destroy(queue);
   consumer_.reset();  // destroys the handle without another close
 }
 
