@@ -10,24 +10,11 @@
 #include "eventbus/dead_letter.hpp"
 #include "eventbus/errors.hpp"
 #include "eventbus/kafka_config.hpp"
+#include "eventbus/kafka_message.hpp"
 #include "eventbus/topic_admin.hpp"
 
 namespace emis::eventbus {
 namespace {
-
-RawMessage to_raw(RdKafka::Message& m) {
-  RawMessage raw;
-  raw.topic = m.topic_name();
-  raw.partition = m.partition();
-  raw.offset = m.offset();
-  if (m.key()) raw.key = *m.key();
-  raw.value.assign(static_cast<const char*>(m.payload()), m.len());
-  if (const auto* headers = m.headers())
-    for (const auto& h : headers->get_all())
-      raw.headers.emplace_back(h.key(),
-                               h.value() ? std::string(h.value_string(), h.value_size()) : std::string());
-  return raw;
-}
 
 core::Labels topic_label(const std::string& topic) { return {{"topic", topic}}; }
 

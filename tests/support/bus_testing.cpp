@@ -1,5 +1,7 @@
 #include "bus_testing.hpp"
 
+#include "eventbus/kafka_message.hpp"
+
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
@@ -157,20 +159,6 @@ std::optional<std::vector<std::int32_t>> partitions_of(Handle& handle, const std
   return std::nullopt;
 }
 
-eventbus::RawMessage to_raw(RdKafka::Message& m) {
-  eventbus::RawMessage raw;
-  raw.topic = m.topic_name();
-  raw.partition = m.partition();
-  raw.offset = m.offset();
-  if (m.key()) raw.key = *m.key();
-  raw.value.assign(static_cast<const char*>(m.payload()), m.len());
-  if (const auto* headers = m.headers())
-    for (const auto& h : headers->get_all())
-      raw.headers.emplace_back(h.key(),
-                               h.value() ? std::string(h.value_string(), h.value_size()) : std::string());
-  return raw;
-}
-
 struct DeliveryRecorder : RdKafka::DeliveryReportCb {
   std::optional<RdKafka::ErrorCode> err;
   std::string error;
@@ -296,7 +284,7 @@ std::vector<eventbus::RawMessage> read_topic(const std::string& topic, std::size
     std::unique_ptr<RdKafka::Message> m(consumer->consume(50));
     if (m->err() != RdKafka::ERR_NO_ERROR) continue;
     next[m->partition()] = m->offset() + 1;
-    by_partition[m->partition()].push_back(to_raw(*m));
+    by_partition[m->partition()].push_back(eventbus::to_raw(*m));
     ++seen;
   }
   consumer->close();

@@ -1,0 +1,21 @@
+#include "eventbus/kafka_message.hpp"
+
+#include <librdkafka/rdkafkacpp.h>
+
+namespace emis::eventbus {
+
+RawMessage to_raw(RdKafka::Message& m) {
+  RawMessage raw;
+  raw.topic = m.topic_name();
+  raw.partition = m.partition();
+  raw.offset = m.offset();
+  if (m.key()) raw.key = *m.key();
+  raw.value.assign(static_cast<const char*>(m.payload()), m.len());
+  if (const auto* headers = m.headers())
+    for (const auto& h : headers->get_all())
+      raw.headers.emplace_back(h.key(),
+                               h.value() ? std::string(h.value_string(), h.value_size()) : std::string());
+  return raw;
+}
+
+}  // namespace emis::eventbus
