@@ -186,11 +186,13 @@ TEST_F(EventbusOutbox, SentRowsAreDeletedAfterTheRetentionPeriodAndUnsentOnesKep
   tdb.db().write([&](store::Transaction& tx) {
     tx.session() << "UPDATE outbox SET sent_at_ms = :t WHERE event_id IN (:a, :b)", soci::use(long_ago),
         soci::use(ids[0]), soci::use(ids[1]);
+    // Named: SOCI binds references, used when the statement runs at the end of the line.
+    const std::string id = core::new_uuid();
+    const std::string topic = "no-such-topic-" + core::new_uuid();
     tx.session()
         << "INSERT INTO outbox (event_id, topic, event_key, event_type, value, headers, created_at_ms) "
            "VALUES (:id, :topic, 'thing-2', 'ThingHappenedIntegrationEvent', '{}', '[]', :t)",
-        soci::use(core::new_uuid()), soci::use(std::string("no-such-topic-") + core::new_uuid()),
-        soci::use(long_ago);
+        soci::use(id), soci::use(topic), soci::use(long_ago);
   });
 
   auto stopped = options;

@@ -51,9 +51,9 @@ std::vector<store::Migration> effects_migrations() {
 
 void record_effect(store::Transaction& tx, const eventbus::IncomingEvent& event, const ThingHappened& thing,
                    const std::string& consumer) {
+  const long long seq = thing.seq;  // named: SOCI binds a reference
   tx.session() << "INSERT INTO effects (event_id, thing_id, seq, consumer) VALUES (:id, :thing, :seq, :c)",
-      soci::use(event.id), soci::use(thing.thing_id), soci::use(static_cast<long long>(thing.seq)),
-      soci::use(consumer);
+      soci::use(event.id), soci::use(thing.thing_id), soci::use(seq), soci::use(consumer);
 }
 
 std::vector<Effect> effects(store::Database& db) {
