@@ -410,6 +410,10 @@ class TeacherApiTest(SystemTestCase):
 
         # Identity answers with UserAccountCreated, keyed by the user, in the same trace.
         user = system.wait_user(phone)
+        # The consumer's log line for the event carries the trace too.
+        eventually(lambda: any("handled TeacherCreatedIntegrationEvent" in line and trace_id in line
+                               for line in system.identity.log_text().splitlines()),
+                   message="identity's log has no line for the event with its traceparent")
         m = system.wait_message("useraccountcreated", user["id"])
         check_envelope(m, "useraccountcreated", "UserAccountCreatedIntegrationEvent", "/emis/identity-service")
         self.assertEqual(m["value"]["userId"], user["id"])
