@@ -210,9 +210,12 @@ asio::awaitable<Response> read_response(tcp::socket& socket, std::string& buf, c
     if (colon == std::string_view::npos) continue;
     const auto name = line.substr(0, colon);
     const auto value = trim(line.substr(colon + 1));
-    if (iequals(name, "Content-Length")) content_length = std::stoull(std::string(value));
-    else if (iequals(name, "Transfer-Encoding")) chunked = value.find("chunked") != std::string_view::npos;
-    else if (iequals(name, "Connection")) r.close = iequals(value, "close");
+    if (iequals(name, "Content-Length"))
+      content_length = std::stoull(std::string(value));
+    else if (iequals(name, "Transfer-Encoding"))
+      chunked = value.find("chunked") != std::string_view::npos;
+    else if (iequals(name, "Connection"))
+      r.close = iequals(value, "close");
     for (const auto& wanted : options.capture)
       if (iequals(name, wanted)) ++stats.captured[wanted][std::string(value)];
   }
@@ -288,7 +291,8 @@ asio::awaitable<void> run_connection(Shared& shared, Stats& stats) {
 
 double percentile_ms(const std::vector<std::uint32_t>& sorted, double p) {
   if (sorted.empty()) return 0;
-  const auto i = std::min(sorted.size() - 1, static_cast<std::size_t>(p * static_cast<double>(sorted.size())));
+  const auto i =
+      std::min(sorted.size() - 1, static_cast<std::size_t>(p * static_cast<double>(sorted.size())));
   return sorted[i] / 1000.0;
 }
 
@@ -299,7 +303,8 @@ int main(int argc, char** argv) {
   Options o;
   std::string body;
   app.add_option("--url,-u", o.url, "http://127.0.0.1:PORT/path")->required();
-  app.add_option("--method,-m", o.method, "GET or POST")->check(CLI::IsMember({"GET", "POST", "PUT", "DELETE"}));
+  app.add_option("--method,-m", o.method, "GET or POST")
+      ->check(CLI::IsMember({"GET", "POST", "PUT", "DELETE"}));
   app.add_option("--body,-b", body, "request body template ({n}, {n:07}, {n%K})");
   app.add_option("--header,-H", o.headers, "extra header, e.g. 'Authorization: Bearer T'");
   app.add_option("--capture", o.capture, "response header whose values to count, e.g. Retry-After");
@@ -336,8 +341,8 @@ int main(int argc, char** argv) {
     std::vector<std::unique_ptr<asio::io_context>> contexts;
     for (int i = 0; i < o.threads; ++i) contexts.push_back(std::make_unique<asio::io_context>(1));
     shared.started = Clock::now();
-    shared.deadline =
-        shared.started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.duration));
+    shared.deadline = shared.started +
+                      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.duration));
     for (int i = 0; i < o.connections; ++i) {
       auto& ctx = *contexts[static_cast<std::size_t>(i % o.threads)];
       stats[static_cast<std::size_t>(i)].latency_us.reserve(4096);
@@ -347,11 +352,11 @@ int main(int argc, char** argv) {
     const auto hard_stop =
         shared.deadline + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.grace));
     std::vector<std::thread> threads;
-    for (auto& ctx : contexts)
-      threads.emplace_back([&ctx, hard_stop] { ctx->run_until(hard_stop); });
+    for (auto& ctx : contexts) threads.emplace_back([&ctx, hard_stop] { ctx->run_until(hard_stop); });
     for (auto& t : threads) t.join();
     const auto finished = Clock::now();
-    const bool abandoned = std::any_of(contexts.begin(), contexts.end(), [](auto& c) { return !c->stopped(); });
+    const bool abandoned =
+        std::any_of(contexts.begin(), contexts.end(), [](auto& c) { return !c->stopped(); });
 
     Stats all;
     std::uint64_t in_flight_abandoned = 0;

@@ -122,8 +122,9 @@ void EventConsumer::stop() {
       rd_kafka_event_destroy(event);
     }
     if (!rd_kafka_consumer_closed(rk))
-      spdlog::warn("consumer group {}: close did not finish in {} s (broker unreachable?); leaving without it",
-                   options_.group_id, close_timeout.count());
+      spdlog::warn(
+          "consumer group {}: close did not finish in {} s (broker unreachable?); leaving without it",
+          options_.group_id, close_timeout.count());
   }
   rd_kafka_queue_destroy(queue);
   consumer_.reset();  // destroys the handle without another close

@@ -1,11 +1,11 @@
 #include "eventbus/topic_admin.hpp"
 
-#include "eventbus/kafka_config.hpp"
-
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
 #include <memory>
+
+#include "eventbus/kafka_config.hpp"
 
 namespace emis::eventbus {
 namespace {
@@ -40,8 +40,10 @@ bool ensure_topics(const BusOptions& options, const std::vector<TopicSpec>& topi
   }
   std::vector<rd_kafka_NewTopic_t*> new_topics;
   for (const auto& t : topics)
-    new_topics.push_back(rd_kafka_NewTopic_new(t.name.c_str(), t.partitions, t.replication, error, sizeof(error)));
-  Owned<rd_kafka_AdminOptions_t> admin_options(rd_kafka_AdminOptions_new(rk.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS));
+    new_topics.push_back(
+        rd_kafka_NewTopic_new(t.name.c_str(), t.partitions, t.replication, error, sizeof(error)));
+  Owned<rd_kafka_AdminOptions_t> admin_options(
+      rd_kafka_AdminOptions_new(rk.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS));
   rd_kafka_AdminOptions_set_request_timeout(admin_options.get(), static_cast<int>(timeout.count()), error,
                                             sizeof(error));
   Owned<rd_kafka_queue_t> queue(rd_kafka_queue_new(rk.get()));

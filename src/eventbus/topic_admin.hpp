@@ -5,17 +5,17 @@
 // broker's defaults unless given.
 #pragma once
 
-#include "eventbus/options.hpp"
-
 #include <chrono>
 #include <string>
 #include <vector>
+
+#include "eventbus/options.hpp"
 
 namespace emis::eventbus {
 
 struct TopicSpec {
   std::string name;
-  int partitions = -1;  // -1: the broker's num.partitions
+  int partitions = -1;   // -1: the broker's num.partitions
   int replication = -1;  // -1: the broker's default.replication.factor
 };
 

@@ -68,7 +68,8 @@ Request to_request(const restinio::request_handle_t& req, const restinio::router
   // what RFC 3986 allows unescaped in a query, such as '@' and ':'.
   auto query = restinio::try_parse_query<restinio::parse_query_traits::relaxed>(req->header().query());
   if (!query)
-    throw core::DomainError(core::ErrorKind::validation, "Malformed query string", query.error().description());
+    throw core::DomainError(core::ErrorKind::validation, "Malformed query string",
+                            query.error().description());
   for (const auto& [name, value] : *query) r.query[std::string(name)] = std::string(value);
   for (const auto& name : names)
     if (params.has(name)) r.params[name] = std::string(params[name]);

@@ -29,7 +29,8 @@ void LoginThrottle::expire(Record& r, Clock::duration window, Clock::time_point 
   while (!r.failures.empty() && r.failures.front() + window <= now) r.failures.pop_front();
 }
 
-void LoginThrottle::begin_attempt(const std::string& account, const std::string& address, Clock::time_point now) {
+void LoginThrottle::begin_attempt(const std::string& account, const std::string& address,
+                                  Clock::time_point now) {
   std::lock_guard lock(mutex_);
   if (auto it = accounts_.find(account); it != accounts_.end()) {
     auto& r = it->second;

@@ -20,7 +20,8 @@ class LoginThrottle {
   // account or the address must wait; otherwise counts the attempt as a
   // failure at once, so that concurrent guesses cannot all pass the check
   // before any of them is counted. succeeded() takes the count back.
-  void begin_attempt(const std::string& account, const std::string& address, Clock::time_point now = Clock::now());
+  void begin_attempt(const std::string& account, const std::string& address,
+                     Clock::time_point now = Clock::now());
   void succeeded(const std::string& account, const std::string& address);
 
  private:

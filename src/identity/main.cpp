@@ -74,7 +74,8 @@ int main(int argc, char** argv) {
   create_admin->add_option("--password", admin.password, "Password (at least 10 characters)")->required();
   create_admin->add_option("--tenant", admin.tenant_id, "Tenant id (UUID)");
   create_admin->add_option("--name", admin.full_name, "Full name");
-  create_admin->fallthrough();  // `create-admin ... --config FILE` works as well as `--config FILE create-admin ...`
+  create_admin
+      ->fallthrough();  // `create-admin ... --config FILE` works as well as `--config FILE create-admin ...`
   CLI11_PARSE(app, argc, argv);
   try {
     auto config =

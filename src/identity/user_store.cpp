@@ -67,7 +67,8 @@ std::vector<store::Migration> identity_migrations() {
             " updated_at TEXT NOT NULL)",
             // A disabled account keeps its phone but no longer holds it: a new
             // teacher with that phone gets an account of its own.
-            "CREATE UNIQUE INDEX users_tenant_phone ON users (tenant_id, phone_number) WHERE status <> 'Disabled'",
+            "CREATE UNIQUE INDEX users_tenant_phone ON users (tenant_id, phone_number) WHERE status <> "
+            "'Disabled'",
             "CREATE INDEX users_phone ON users (phone_number)",
             "CREATE TABLE entity_tombstones ("
             " entity_id TEXT PRIMARY KEY,"
@@ -179,7 +180,8 @@ void add_tombstone(store::Transaction& tx, const std::string& entity_id, const s
       soci::use(entity_id), soci::use(tenant_id), soci::use(now);
 }
 
-void save_pending_update(store::Transaction& tx, const std::string& entity_id, const nlohmann::json& changes) {
+void save_pending_update(store::Transaction& tx, const std::string& entity_id,
+                         const nlohmann::json& changes) {
   std::string stored;
   soci::indicator ind = soci::i_null;
   tx.session() << "SELECT changes FROM pending_entity_updates WHERE entity_id = :e", soci::use(entity_id),

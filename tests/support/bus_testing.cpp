@@ -1,7 +1,5 @@
 #include "bus_testing.hpp"
 
-#include "eventbus/kafka_message.hpp"
-
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
@@ -19,6 +17,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "eventbus/kafka_message.hpp"
 #include "eventbus/schema.hpp"
 #include "store/row.hpp"
 

@@ -1,12 +1,13 @@
 // One-time activation codes on a real SQLite file: format, single use,
 // replacement, expiry and the attempt limit.
-#include "core/clock.hpp"
-#include "core/ids.hpp"
 #include "identity/activation.hpp"
-#include "identity/user_store.hpp"
-#include "support/test_env.hpp"
 
 #include <gtest/gtest.h>
+
+#include "core/clock.hpp"
+#include "core/ids.hpp"
+#include "identity/user_store.hpp"
+#include "support/test_env.hpp"
 
 namespace emis::identity {
 namespace {
@@ -45,7 +46,8 @@ TEST_F(Activation, CodeIsLongRandomAndExpiresIn72Hours) {
   EXPECT_NE(a.code, b.code);
   const auto expires = core::parse_iso8601(b.expires_at);
   ASSERT_TRUE(expires);
-  const auto hours = std::chrono::duration_cast<std::chrono::hours>(*expires - std::chrono::system_clock::now());
+  const auto hours =
+      std::chrono::duration_cast<std::chrono::hours>(*expires - std::chrono::system_clock::now());
   EXPECT_GE(hours.count(), 71);
   EXPECT_LE(hours.count(), 72);
 }

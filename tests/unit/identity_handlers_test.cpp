@@ -1,5 +1,7 @@
 // The account state machine driven by teacher events, on a real SQLite file:
 // creation, redelivery, updates, deletes, and the orders events can arrive in.
+#include <gtest/gtest.h>
+
 #include "contracts/teacher_events.hpp"
 #include "eventbus/errors.hpp"
 #include "eventbus/outbox.hpp"
@@ -7,8 +9,6 @@
 #include "identity/teacher_handlers.hpp"
 #include "identity/user_store.hpp"
 #include "support/test_env.hpp"
-
-#include <gtest/gtest.h>
 
 namespace emis::identity {
 namespace {
@@ -113,8 +113,8 @@ TEST_F(IdentityHandlers, DeleteDisablesAndAnnounces) {
   deliver(TeacherDeleted{kLan.teacher_id, kTenant});
   EXPECT_EQ(user_of(kLan.teacher_id)->status, "Disabled");
   deliver(TeacherDeleted{kLan.teacher_id, kTenant});  // again: no second announcement
-  EXPECT_EQ(outbox_types(), (std::vector<std::string>{"UserAccountCreatedIntegrationEvent",
-                                                      "UserDisabledIntegrationEvent"}));
+  EXPECT_EQ(outbox_types(),
+            (std::vector<std::string>{"UserAccountCreatedIntegrationEvent", "UserDisabledIntegrationEvent"}));
 }
 
 TEST_F(IdentityHandlers, DeleteBeforeCreateLeavesATombstone) {
@@ -132,7 +132,8 @@ TEST_F(IdentityHandlers, DisabledAccountFreesItsPhoneForANewTeacher) {
   deliver(next);
   ASSERT_TRUE(user_of(next.teacher_id));
   EXPECT_EQ(user_of(next.teacher_id)->status, "PendingActivation");
-  const auto by_phone = db_.read([](soci::session& s) { return find_user_by_phone(s, kTenant, "+84912345678"); });
+  const auto by_phone =
+      db_.read([](soci::session& s) { return find_user_by_phone(s, kTenant, "+84912345678"); });
   EXPECT_EQ(by_phone->entity_id, next.teacher_id);  // the live account, not the disabled one
 }
 
