@@ -53,6 +53,80 @@ Database::Database(DatabaseOptions options) : options_(std::move(options)) {
 
 Database::~Database() = default;
 
+void Database::submit(Writer& writer) {
+  std::unique_lock lock(queue_mutex_);
+  writers_.push_back(&writer);
+  writer.wake.wait(lock, [&] { return writer.done || writers_.front() == &writer; });
+  if (writer.done) return;  // a leader ran it
+
+  // This writer leads: it takes the writers queued behind it into its commit.
+  const std::vector<Writer*> batch(writers_.begin(),
+                                   writers_.begin() + static_cast<long>(std::min(writers_.size(), kMaxBatch)));
+  lock.unlock();
+  run_batch(batch);
+  lock.lock();
+  for (auto* w : batch) {
+    writers_.pop_front();
+    w->done = true;
+    if (w != &writer) w->wake.notify_one();
+  }
+  if (!writers_.empty()) writers_.front()->wake.notify_one();  // the next leader
+}
+
+void Database::run_batch(const std::vector<Writer*>& batch) {
+  const auto fail_all = [&](const std::vector<Writer*>& writers, std::exception_ptr error) {
+    for (auto* w : writers)
+      if (!w->error) w->error = error;
+  };
+  try {
+    begin();
+  } catch (...) {
+    fail_all(batch, std::current_exception());
+    return;
+  }
+  const bool alone = batch.size() == 1;  // no savepoint needed for a single writer
+  for (auto* w : batch) {
+    try {
+      if (!alone) *writer_ << "SAVEPOINT emis_writer";
+      w->work();
+      if (!alone) *writer_ << "RELEASE emis_writer";
+      continue;
+    } catch (...) {
+      w->error = std::current_exception();
+    }
+    // Undo this writer's work only, if the transaction survived its error.
+    bool undone = false;
+    if (!alone && in_transaction()) {
+      try {
+        *writer_ << "ROLLBACK TO emis_writer";
+        *writer_ << "RELEASE emis_writer";
+        undone = true;
+      } catch (const std::exception& e) {
+        spdlog::warn("rolling back to a savepoint failed: {}", e.what());
+      }
+    }
+    if (!undone) {
+      // SQLite ended the transaction (or it has one writer): nothing of it will commit.
+      rollback();
+      fail_all(batch, std::make_exception_ptr(core::DomainError(core::ErrorKind::transient, "Database unavailable",
+                                                                "The write was rolled back; try again.")));
+      return;
+    }
+  }
+  try {
+    commit();
+  } catch (...) {
+    const auto error = std::current_exception();
+    rollback();
+    fail_all(batch, error);
+  }
+}
+
+bool Database::in_transaction() {
+  auto* backend = static_cast<soci::sqlite3_session_backend*>(writer_->get_backend());
+  return sqlite3_get_autocommit(backend->conn_) == 0;
+}
+
 void Database::begin() { *writer_ << "BEGIN IMMEDIATE"; }
 void Database::commit() { *writer_ << "COMMIT"; }
 

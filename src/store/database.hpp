@@ -1,13 +1,20 @@
 // The service's database: SQLite in WAL mode through SOCI. All writes go
-// through one writer session, one transaction at a time (SQLite allows one
-// writer anyway; queueing here avoids SQLITE_BUSY storms). Reads use a pool of
-// reader sessions that WAL lets run beside the writer.
+// through one writer session (SQLite allows one writer anyway; queueing here
+// avoids SQLITE_BUSY storms), and writes that queue up meanwhile commit
+// together: the first waiting writer runs the work of those behind it, each
+// in its own savepoint, then commits once, so that one flush to disk serves
+// them all (group commit, as LevelDB batches its writers). Reads use a pool
+// of reader sessions that WAL lets run beside the writer.
 #pragma once
 
 #include <soci/soci.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
+#include <deque>
+#include <exception>
+#include <optional>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -44,9 +51,11 @@ class Database {
   // transaction. Several modules may call it with their own version ranges.
   void migrate(const std::vector<Migration>& migrations);
 
-  // Runs `work` in BEGIN IMMEDIATE ... COMMIT; rolls back if it throws. After
-  // the commit, runs the callbacks the work registered (e.g. wake the relay).
-  // SQLite busy/locked errors surface as a transient DomainError.
+  // Runs `work` in a transaction; its effects are undone if it throws (the
+  // exception reaches the caller, other work in the same commit is not
+  // affected). Returns once the commit is durable; then runs the callbacks
+  // the work registered (e.g. wake the relay). SQLite busy/locked errors
+  // surface as a transient DomainError. `work` must not call write().
   template <class Work>
   auto write(Work&& work) -> std::invoke_result_t<Work, Transaction&>;
 
@@ -58,14 +67,28 @@ class Database {
   const DatabaseOptions& options() const noexcept { return options_; }
 
  private:
+  // One caller of write() waiting for its work to be committed.
+  struct Writer {
+    std::function<void()> work;
+    std::exception_ptr error;
+    bool done = false;
+    std::condition_variable wake;
+  };
+  // Queues `writer`; returns when its work was committed or failed.
+  void submit(Writer& writer);
+  void run_batch(const std::vector<Writer*>& batch);
+  bool in_transaction();
   void begin();
   void commit();
   void rollback() noexcept;
   [[noreturn]] void rethrow_translated();
 
+  static constexpr std::size_t kMaxBatch = 128;
+
   DatabaseOptions options_;
   std::string connect_string_;
-  std::mutex writer_mutex_;
+  std::mutex queue_mutex_;
+  std::deque<Writer*> writers_;
   std::unique_ptr<soci::session> writer_;
   std::unique_ptr<soci::connection_pool> readers_;
 };
@@ -78,26 +101,25 @@ bool is_constraint_violation(const std::exception& e) noexcept;
 template <class Work>
 auto Database::write(Work&& work) -> std::invoke_result_t<Work, Transaction&> {
   using Result = std::invoke_result_t<Work, Transaction&>;
-  std::unique_lock lock(writer_mutex_);
   Transaction tx(*writer_);
-  try {
-    begin();
-    if constexpr (std::is_void_v<Result>) {
+  Writer writer;
+  std::conditional_t<std::is_void_v<Result>, bool, std::optional<Result>> result{};
+  writer.work = [&] {
+    if constexpr (std::is_void_v<Result>)
       work(tx);
-      commit();
-      lock.unlock();
-      tx.run_after_commit();
-    } else {
-      Result result = work(tx);
-      commit();
-      lock.unlock();
-      tx.run_after_commit();
-      return result;
+    else
+      result.emplace(work(tx));
+  };
+  submit(writer);
+  if (writer.error) {
+    try {
+      std::rethrow_exception(writer.error);
+    } catch (...) {
+      rethrow_translated();
     }
-  } catch (...) {
-    if (lock.owns_lock()) rollback();
-    rethrow_translated();
   }
+  tx.run_after_commit();
+  if constexpr (!std::is_void_v<Result>) return std::move(*result);
 }
 
 template <class Work>

@@ -1,0 +1,108 @@
+// The database's write path: transactions, and group commit under
+// concurrency (a failing writer undoes only its own work).
+#include "core/errors.hpp"
+#include "store/database.hpp"
+#include "support/test_env.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+namespace emis::store {
+namespace {
+
+class DatabaseWrites : public ::testing::Test {
+ protected:
+  DatabaseWrites() : db_({dir_.file("test.db")}) {
+    db_.migrate({{1, "things", {"CREATE TABLE things (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)"}}});
+  }
+  long long count() {
+    return db_.read([](soci::session& s) {
+      long long n = 0;
+      s << "SELECT COUNT(*) FROM things", soci::into(n);
+      return n;
+    });
+  }
+  void insert(Transaction& tx, const std::string& name) {
+    tx.session() << "INSERT INTO things (name) VALUES (:n)", soci::use(name);
+  }
+
+  testing::ScratchDir dir_;
+  Database db_;
+};
+
+TEST_F(DatabaseWrites, ReturnsTheWorksResultAndRunsAfterCommit) {
+  bool woken = false;
+  const auto n = db_.write([&](Transaction& tx) {
+    insert(tx, "a");
+    tx.after_commit([&] { woken = true; });
+    return 42;
+  });
+  EXPECT_EQ(n, 42);
+  EXPECT_TRUE(woken);
+  EXPECT_EQ(count(), 1);
+}
+
+TEST_F(DatabaseWrites, AThrowingWorkLeavesNothingAndSkipsAfterCommit) {
+  bool woken = false;
+  EXPECT_THROW(db_.write([&](Transaction& tx) {
+    insert(tx, "a");
+    tx.after_commit([&] { woken = true; });
+    throw std::runtime_error("refused");
+  }),
+               std::runtime_error);
+  EXPECT_FALSE(woken);
+  EXPECT_EQ(count(), 0);
+}
+
+TEST_F(DatabaseWrites, ConcurrentWritersCommitTogetherAndFailAlone) {
+  // 8 threads x 50 writes; every fifth write inserts two rows and then
+  // throws, so its first row must vanish while its neighbours' rows stay.
+  constexpr int kThreads = 8, kWrites = 50;
+  std::atomic<int> failed{0}, committed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWrites; ++i) {
+        const auto name = std::to_string(t) + "-" + std::to_string(i);
+        try {
+          db_.write([&](Transaction& tx) {
+            insert(tx, name);
+            if (i % 5 == 0) {
+              insert(tx, name + "-extra");
+              throw core::DomainError(core::ErrorKind::validation, "no");
+            }
+          });
+          ++committed;
+        } catch (const core::DomainError&) {
+          ++failed;
+        }
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failed, kThreads * kWrites / 5);
+  EXPECT_EQ(committed, kThreads * kWrites - failed);
+  EXPECT_EQ(count(), committed.load());
+}
+
+TEST_F(DatabaseWrites, AConstraintViolationFailsOnlyItsWriter) {
+  db_.write([&](Transaction& tx) { insert(tx, "taken"); });
+  std::atomic<int> conflicts{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      try {
+        db_.write([&](Transaction& tx) { insert(tx, t % 2 ? "taken" : "free-" + std::to_string(t)); });
+      } catch (const std::exception& e) {
+        EXPECT_TRUE(is_unique_violation(e)) << e.what();
+        ++conflicts;
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(conflicts, 4);
+  EXPECT_EQ(count(), 1 + 4);
+}
+
+}  // namespace
+}  // namespace emis::store
