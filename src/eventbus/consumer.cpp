@@ -14,11 +14,7 @@
 #include "eventbus/topic_admin.hpp"
 
 namespace emis::eventbus {
-namespace {
-
-core::Labels topic_label(const std::string& topic) { return {{"topic", topic}}; }
-
-}  // namespace
+namespace {}  // namespace
 
 // Eager rebalancing: commit what was handled before giving partitions up,
 // so the next owner starts right after it (the inbox absorbs the rest).
@@ -53,6 +49,21 @@ EventConsumer::EventConsumer(store::Database& db, Publisher& dead_letters, BusOp
 }
 
 EventConsumer::~EventConsumer() { stop(); }
+
+EventConsumer::TopicCounters& EventConsumer::counters(const std::string& topic) {
+  if (const auto it = counters_.find(topic); it != counters_.end()) return it->second;
+  const core::Labels labels{{"topic", topic}};
+  return counters_
+      .emplace(topic,
+               TopicCounters{
+                   metrics_.counter("emis_eventbus_consumed_total", "Messages consumed", labels),
+                   metrics_.counter("emis_eventbus_handled_total", "Events handled", labels),
+                   metrics_.counter("emis_eventbus_retried_total", "Handler attempts retried", labels),
+                   metrics_.counter("emis_eventbus_duplicates_total", "Redelivered events skipped", labels),
+                   metrics_.counter("emis_eventbus_dead_lettered_total", "Events sent to a dead-letter topic",
+                                    labels)})
+      .first->second;
+}
 
 void EventConsumer::start() {
   auto conf = consumer_config(options_);
@@ -150,7 +161,7 @@ void EventConsumer::run() {
         continue;
     }
     const auto raw = to_raw(*message);
-    metrics_.counter("emis_eventbus_consumed_total", "Messages consumed", topic_label(raw.topic)).inc();
+    counters(raw.topic).consumed.inc();
     if (!process(raw)) break;  // stopping: the offset stays where it was
     std::vector<RdKafka::TopicPartition*> offsets{
         RdKafka::TopicPartition::create(raw.topic, raw.partition, raw.offset + 1)};
@@ -189,8 +200,7 @@ bool EventConsumer::process(const RawMessage& raw) {
           dlq_backoff = std::min(options_.retry_max_backoff, dlq_backoff * 2);
         }
       }
-      metrics_.counter("emis_eventbus_retried_total", "Handler attempts retried", topic_label(raw.topic))
-          .inc();
+      counters(raw.topic).retried.inc();
       spdlog::warn("event at {}[{}]@{} failed (attempt {}, {}), retrying in {} ms: {}", raw.topic,
                    raw.partition, raw.offset, attempt, failure.error_class, backoff.count(), failure.message);
       if (!wait_backoff(backoff)) return false;
@@ -234,12 +244,11 @@ void EventConsumer::handle(const RawMessage& raw) {
     return true;
   });
   if (applied) {
-    metrics_.counter("emis_eventbus_handled_total", "Events handled", topic_label(raw.topic)).inc();
+    counters(raw.topic).handled.inc();
     spdlog::info("handled {} {} from {}[{}]@{} traceparent={}", event.event_type, event.id, raw.topic,
                  raw.partition, raw.offset, event.traceparent);
   } else {
-    metrics_.counter("emis_eventbus_duplicates_total", "Redelivered events skipped", topic_label(raw.topic))
-        .inc();
+    counters(raw.topic).duplicates.inc();
     spdlog::info("skipped duplicate {} {} from {}[{}]@{} traceparent={}", event.event_type, event.id,
                  raw.topic, raw.partition, raw.offset, event.traceparent);
   }
@@ -254,10 +263,7 @@ void EventConsumer::send_to_dead_letter(const RawMessage& raw, const std::string
   const auto report =
       dead_letters_.publish_and_wait(dead_letter(raw, options_.group_id, error_class, message, attempts));
   if (!report.ok) throw std::runtime_error(report.error);
-  metrics_
-      .counter("emis_eventbus_dead_lettered_total", "Events sent to a dead-letter topic",
-               topic_label(raw.topic))
-      .inc();
+  counters(raw.topic).dead_lettered.inc();
   // Remember it, so a redelivery of the same event is not dead-lettered twice.
   std::string id;
   try {

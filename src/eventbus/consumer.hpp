@@ -11,6 +11,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -58,6 +59,16 @@ class EventConsumer {
   bool wait_backoff(std::chrono::milliseconds delay);
   void update_lag();
 
+  // The counters of one topic, registered on its first message.
+  struct TopicCounters {
+    core::Counter& consumed;
+    core::Counter& handled;
+    core::Counter& retried;
+    core::Counter& duplicates;
+    core::Counter& dead_lettered;
+  };
+  TopicCounters& counters(const std::string& topic);
+
   store::Database& db_;
   Publisher& dead_letters_;
   BusOptions options_;
@@ -69,6 +80,7 @@ class EventConsumer {
   std::atomic<bool> assigned_{false};
   std::mutex stop_mutex_;
   std::condition_variable stop_wake_;
+  std::map<std::string, TopicCounters> counters_;  // used by the consumer thread only
   std::thread thread_;
 };
 

@@ -41,6 +41,13 @@ std::unique_ptr<RdKafka::Conf> producer_config(const BusOptions& o) {
   return conf;
 }
 
+std::unique_ptr<RdKafka::Conf> admin_config(const BusOptions& o) {
+  auto conf = base_config(o);
+  set(*conf, "client.id", o.client_id + "-admin");
+  apply_raw(*conf, o);
+  return conf;
+}
+
 std::unique_ptr<RdKafka::Conf> consumer_config(const BusOptions& o) {
   auto conf = base_config(o);
   set(*conf, "group.id", o.group_id);

@@ -25,14 +25,10 @@ bool ensure_topics(const BusOptions& options, const std::vector<TopicSpec>& topi
                    std::chrono::milliseconds timeout) {
   if (topics.empty()) return true;
   char error[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  for (const auto& [name, value] : std::initializer_list<std::pair<std::string, std::string>>{
-           {"bootstrap.servers", options.bootstrap_servers}, {"client.id", options.client_id + "-admin"}}) {
-    if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), error, sizeof(error)) != RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      throw std::runtime_error("kafka admin " + name + ": " + error);
-    }
-  }
+  // The bus's connection settings, raw properties included (security,
+  // timeouts), so the admin client reaches the broker the way the bus does.
+  const auto base = admin_config(options);
+  rd_kafka_conf_t* conf = rd_kafka_conf_dup(base->c_ptr_global());
   Owned<rd_kafka_t> rk(rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof(error)));
   if (!rk) {
     rd_kafka_conf_destroy(conf);
