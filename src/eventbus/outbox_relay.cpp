@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <deque>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <vector>
@@ -30,25 +29,29 @@ long long now_ms() { return core::unix_millis(std::chrono::system_clock::now());
 
 using Row = OutboxRow;
 
-// Unsent rows after `after_seq`, in sequence order.
+// Unsent rows after `after_seq`, in sequence order. Fetched column-wise in
+// one step: the relay reads the whole backlog through here.
 std::vector<Row> unsent_rows(store::Database& db, long long after_seq, int limit) {
   return db.read([after_seq, limit](soci::session& s) {
-    std::vector<Row> rows;
-    rows.reserve(static_cast<std::size_t>(limit));
-    soci::rowset<soci::row> result =
-        (s.prepare << "SELECT seq, topic, event_key, value, headers, event_id FROM outbox "
-                      "WHERE sent_at_ms IS NULL AND seq > :after ORDER BY seq LIMIT :n",
-         soci::use(after_seq), soci::use(limit));
-    for (const auto& r : result) {
-      Row row;
-      row.seq = store::int64_column(r, 0);
-      row.message.topic = r.get<std::string>(1);
-      row.message.key = r.get<std::string>(2);
-      row.message.value = r.get<std::string>(3);
-      for (const auto& pair : nlohmann::json::parse(r.get<std::string>(4)))
-        row.message.headers.emplace_back(pair.at(0).get<std::string>(), pair.at(1).get<std::string>());
-      row.message.event_id = r.get<std::string>(5);
-      rows.push_back(std::move(row));
+    const auto n = static_cast<std::size_t>(limit);
+    std::vector<long long> seqs(n);
+    std::vector<std::string> topics(n), keys(n), values(n), headers(n), ids(n);
+    s << "SELECT seq, topic, event_key, value, headers, event_id FROM outbox "
+         "WHERE sent_at_ms IS NULL AND seq > :after ORDER BY seq LIMIT :n",
+        soci::use(after_seq), soci::use(limit), soci::into(seqs), soci::into(topics), soci::into(keys),
+        soci::into(values), soci::into(headers), soci::into(ids);
+    if (!s.got_data()) seqs.clear();
+    std::vector<Row> rows(seqs.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      auto& row = rows[i];
+      row.seq = seqs[i];
+      row.message.topic = std::move(topics[i]);
+      row.message.key = std::move(keys[i]);
+      row.message.value = std::move(values[i]);
+      for (auto& pair : nlohmann::json::parse(headers[i]))
+        row.message.headers.emplace_back(std::move(pair.at(0).get_ref<std::string&>()),
+                                         std::move(pair.at(1).get_ref<std::string&>()));
+      row.message.event_id = std::move(ids[i]);
     }
     return rows;
   });
@@ -182,7 +185,7 @@ int OutboxRelay::drain() {
   }
   const auto batch_size = static_cast<std::size_t>(options_.relay_batch_size);
   DeliveryOrder order;
-  std::deque<InFlight> in_flight;
+  std::vector<InFlight> in_flight;
   long long read_after = 0;
   bool exhausted = false;
   int sent = 0;
@@ -199,9 +202,14 @@ int OutboxRelay::drain() {
       in_flight.push_back(produce(*producer, std::move(rows)));
     }
     if (in_flight.empty()) break;
+    // Wait for the oldest batch; the ones behind it that are complete too
+    // are marked with it, in one transaction.
+    await(*producer, in_flight.front());
+    std::size_t complete = 1;
+    while (complete < in_flight.size() && in_flight[complete].state->pending == 0) ++complete;
     const bool was_broken = order.broken();
-    sent += settle(*producer, in_flight.front(), order);
-    in_flight.pop_front();
+    sent += settle(in_flight, complete, order);
+    in_flight.erase(in_flight.begin(), in_flight.begin() + static_cast<std::ptrdiff_t>(complete));
     // librdkafka's idempotent producer does not stop a partition after a
     // message failed for good (or timed out): it drains the requests in
     // flight, bumps the producer epoch and sends the messages queued behind
@@ -238,7 +246,7 @@ OutboxRelay::InFlight OutboxRelay::produce(Producer& producer, std::vector<Row> 
   return batch;
 }
 
-int OutboxRelay::settle(Producer& producer, const InFlight& batch, DeliveryOrder& order) {
+void OutboxRelay::await(Producer& producer, const InFlight& batch) {
   // librdkafka reports every message within message.timeout.ms; the margin
   // covers a report that is late. While stopping, give up after the close timeout.
   while (batch.state->pending > 0 && !producer.fatal()) {
@@ -247,32 +255,40 @@ int OutboxRelay::settle(Producer& producer, const InFlight& batch, DeliveryOrder
     if (waited > options_.delivery_timeout + std::chrono::seconds(5)) break;
     if (stopping_ && waited > producer.close_timeout) break;
   }
-  const auto reports = batch.state->reports;  // a copy: later polls may still write into the batch
-  std::vector<RowDelivery> deliveries;
-  deliveries.reserve(reports.size());
-  for (std::size_t i = 0; i < reports.size(); ++i)
-    deliveries.push_back(
-        {batch.rows[i].message.topic, batch.rows[i].message.key, reports[i] ? &*reports[i] : nullptr});
-  const auto sendable = order.settle(deliveries);
+}
 
+int OutboxRelay::settle(const std::vector<InFlight>& batches, std::size_t count, DeliveryOrder& order) {
   // Rows marked sent go as ranges of consecutive rows read: seq is assigned
   // by SQLite's one writer in commit order, so no unsent row can lie in such
   // a range without having been read with it.
   std::vector<long long> first, last, failed_seqs;
   std::vector<std::string> failed_errors;
-  for (std::size_t i = 0; i < reports.size(); ++i) {
-    const long long seq = batch.rows[i].seq;
-    if (sendable[i]) {
-      if (i > 0 && sendable[i - 1])
-        last.back() = seq;
-      else
-        first.push_back(seq), last.push_back(seq);
-      continue;
+  std::size_t rows = 0;
+  bool previous_sent = false;
+  for (auto batch = batches.begin(); batch != batches.begin() + static_cast<std::ptrdiff_t>(count); ++batch) {
+    const auto reports = batch->state->reports;  // a copy: later polls may still write into the batch
+    std::vector<RowDelivery> deliveries;
+    deliveries.reserve(reports.size());
+    for (std::size_t i = 0; i < reports.size(); ++i)
+      deliveries.push_back(
+          {batch->rows[i].message.topic, batch->rows[i].message.key, reports[i] ? &*reports[i] : nullptr});
+    const auto sendable = order.settle(deliveries);
+    rows += reports.size();
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+      const long long seq = batch->rows[i].seq;
+      if (sendable[i]) {
+        if (previous_sent)
+          last.back() = seq;
+        else
+          first.push_back(seq), last.push_back(seq);
+      } else {
+        failed_seqs.push_back(seq);
+        failed_errors.push_back(!reports[i]      ? "no delivery report"
+                                : reports[i]->ok ? "held back behind an earlier event of its partition"
+                                                 : reports[i]->error);
+      }
+      previous_sent = sendable[i];
     }
-    failed_seqs.push_back(seq);
-    failed_errors.push_back(!reports[i]      ? "no delivery report"
-                            : reports[i]->ok ? "held back behind an earlier event of its partition"
-                                             : reports[i]->error);
   }
   const long long now = now_ms();
   db_.write([&](store::Transaction& tx) {
@@ -288,8 +304,8 @@ int OutboxRelay::settle(Producer& producer, const InFlight& batch, DeliveryOrder
   });
   if (!failed_seqs.empty())
     spdlog::warn("outbox relay: {} of {} events not marked sent ({}); retrying in order", failed_seqs.size(),
-                 batch.rows.size(), failed_errors.front());
-  return static_cast<int>(reports.size() - failed_seqs.size());
+                 rows, failed_errors.front());
+  return static_cast<int>(rows - failed_seqs.size());
 }
 
 void OutboxRelay::delete_expired() {

@@ -54,8 +54,11 @@ class OutboxRelay {
   // sent, or -1 when a delivery failed.
   int drain();
   InFlight produce(Producer& producer, std::vector<OutboxRow> rows);
-  // Waits for the batch's reports and marks its rows; returns the number marked sent.
-  int settle(Producer& producer, const InFlight& batch, DeliveryOrder& order);
+  // Waits for the batch's reports (or gives up: see the .cpp).
+  void await(Producer& producer, const InFlight& batch);
+  // Marks the rows of the first `count` batches in one transaction; returns
+  // the number marked sent.
+  int settle(const std::vector<InFlight>& batches, std::size_t count, DeliveryOrder& order);
   void delete_expired();
   void ensure_producer();
 
