@@ -8,41 +8,69 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "eventbus/delivery_order.hpp"
 #include "store/row.hpp"
 
 namespace emis::eventbus {
-namespace {
 
-struct Row {
+struct OutboxRow {
   long long seq = 0;
   OutgoingMessage message;
 };
 
+namespace {
+
+// Batches handed to the producer before the oldest one's reports are in. The
+// producer sends the next batches while the relay waits for the reports of
+// the oldest and marks it in the database (one flush to disk per batch).
+constexpr std::size_t batches_in_flight = 4;
+
 long long now_ms() { return core::unix_millis(std::chrono::system_clock::now()); }
 
-std::vector<Row> unsent_rows(store::Database& db, int limit) {
-  return db.read([limit](soci::session& s) {
-    std::vector<Row> rows;
-    soci::rowset<soci::row> result =
-        (s.prepare << "SELECT seq, topic, event_key, value, headers, event_id FROM outbox "
-                      "WHERE sent_at_ms IS NULL ORDER BY seq LIMIT :n",
-         soci::use(limit));
-    for (const auto& r : result) {
-      Row row;
-      row.seq = store::int64_column(r, 0);
-      row.message.topic = r.get<std::string>(1);
-      row.message.key = r.get<std::string>(2);
-      row.message.value = r.get<std::string>(3);
-      for (const auto& pair : nlohmann::json::parse(r.get<std::string>(4)))
-        row.message.headers.emplace_back(pair.at(0).get<std::string>(), pair.at(1).get<std::string>());
-      row.message.event_id = r.get<std::string>(5);
-      rows.push_back(std::move(row));
+using Row = OutboxRow;
+
+// Unsent rows after `after_seq`, in sequence order. Fetched column-wise in
+// one step: the relay reads the whole backlog through here.
+std::vector<Row> unsent_rows(store::Database& db, long long after_seq, int limit) {
+  return db.read([after_seq, limit](soci::session& s) {
+    const auto n = static_cast<std::size_t>(limit);
+    std::vector<long long> seqs(n);
+    std::vector<std::string> topics(n), keys(n), values(n), headers(n), ids(n);
+    s << "SELECT seq, topic, event_key, value, headers, event_id FROM outbox "
+         "WHERE sent_at_ms IS NULL AND seq > :after ORDER BY seq LIMIT :n",
+        soci::use(after_seq), soci::use(limit), soci::into(seqs), soci::into(topics), soci::into(keys),
+        soci::into(values), soci::into(headers), soci::into(ids);
+    if (!s.got_data()) seqs.clear();
+    std::vector<Row> rows(seqs.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      auto& row = rows[i];
+      row.seq = seqs[i];
+      row.message.topic = std::move(topics[i]);
+      row.message.key = std::move(keys[i]);
+      row.message.value = std::move(values[i]);
+      for (auto& pair : nlohmann::json::parse(headers[i]))
+        row.message.headers.emplace_back(std::move(pair.at(0).get_ref<std::string&>()),
+                                         std::move(pair.at(1).get_ref<std::string&>()));
+      row.message.event_id = std::move(ids[i]);
     }
     return rows;
   });
 }
 
 }  // namespace
+
+// Rows handed to the producer. Reports arrive on the relay thread inside
+// poll(); the state is shared with the callbacks because a report may come
+// after the relay gave up waiting for it.
+struct OutboxRelay::InFlight {
+  struct Reports {
+    std::vector<std::optional<DeliveryReport>> reports;
+    std::size_t pending = 0;
+  };
+  std::vector<Row> rows;
+  std::shared_ptr<Reports> state = std::make_shared<Reports>();
+  std::chrono::steady_clock::time_point produced_at;
+};
 
 OutboxRelay::OutboxRelay(store::Database& db, BusOptions options, core::MetricsRegistry& metrics)
     : db_(db), options_(std::move(options)), metrics_(metrics) {
@@ -82,7 +110,12 @@ void OutboxRelay::start() {
 
 void OutboxRelay::stop() {
   if (!thread_.joinable()) return;
-  stopping_ = true;
+  {
+    // Under the mutex: run() checks the flag and starts waiting under it, so
+    // the notification cannot fall between its check and its wait.
+    std::lock_guard lock(wake_mutex_);
+    stopping_ = true;
+  }
   wake_.notify_all();
   thread_.join();
   std::lock_guard lock(producer_mutex_);
@@ -115,9 +148,9 @@ void OutboxRelay::run() {
   using namespace std::chrono;
   milliseconds backoff{0};
   auto next_cleanup = steady_clock::now();
-  bool more = true;  // rows may be waiting from before this start
+  bool drained = false;  // rows may be waiting from before this start
   while (!stopping_) {
-    if (!more) {
+    if (drained) {
       std::unique_lock lock(wake_mutex_);
       wake_.wait_for(lock, backoff.count() ? backoff : options_.relay_idle_poll,
                      [this] { return notified_ || stopping_.load(); });
@@ -127,17 +160,16 @@ void OutboxRelay::run() {
     int sent = -1;
     try {
       ensure_producer();
-      sent = publish_batch();
+      sent = drain();
     } catch (const std::exception& e) {
       spdlog::warn("outbox relay: {}", e.what());
     }
-    if (sent < 0) {
-      backoff = std::min(options_.relay_max_backoff, backoff.count() ? backoff * 2 : milliseconds(100));
-      more = false;
-    } else {
-      backoff = milliseconds(0);
-      more = sent == options_.relay_batch_size;
-    }
+    // A drain reads until no unsent row is left; commits meanwhile have set
+    // notified_, so the wait above returns at once for them.
+    drained = true;
+    backoff = sent < 0
+                  ? std::min(options_.relay_max_backoff, backoff.count() ? backoff * 2 : milliseconds(100))
+                  : milliseconds(0);
     if (steady_clock::now() >= next_cleanup) {
       delete_expired();
       next_cleanup = steady_clock::now() + minutes(1);
@@ -145,69 +177,135 @@ void OutboxRelay::run() {
   }
 }
 
-int OutboxRelay::publish_batch() {
-  auto rows = unsent_rows(db_, options_.relay_batch_size);
-  if (rows.empty()) return 0;
-
+int OutboxRelay::drain() {
   std::shared_ptr<Producer> producer;
   {
     std::lock_guard lock(producer_mutex_);
     producer = producer_;
   }
-  // Reports arrive on this thread inside poll(). The state is shared with
-  // the callbacks because a report may come after this batch gave up waiting.
-  struct Batch {
-    std::vector<std::optional<DeliveryReport>> reports;
-    std::size_t pending = 0;
-  };
-  auto batch = std::make_shared<Batch>();
-  batch->reports.resize(rows.size());
-  batch->pending = rows.size();
-  for (std::size_t i = 0; i < rows.size(); ++i)
-    producer->produce(rows[i].message, [batch, i](const DeliveryReport& r) {
-      batch->reports[i] = r;
-      --batch->pending;
+  const auto batch_size = static_cast<std::size_t>(options_.relay_batch_size);
+  DeliveryOrder order;
+  std::vector<InFlight> in_flight;
+  long long read_after = 0;
+  bool exhausted = false;
+  int sent = 0;
+  for (;;) {
+    // Keep the producer fed while the oldest batch waits for its reports.
+    // After a failure nothing new is produced: the drain ends and the rows
+    // left unsent are read again, in order, after the backoff.
+    while (!exhausted && !order.broken() && !stopping_ && !producer->fatal() &&
+           in_flight.size() < batches_in_flight) {
+      auto rows = unsent_rows(db_, read_after, options_.relay_batch_size);
+      exhausted = rows.size() < batch_size;
+      if (rows.empty()) break;
+      read_after = rows.back().seq;
+      in_flight.push_back(produce(*producer, std::move(rows)));
+    }
+    if (in_flight.empty()) break;
+    // Wait for the oldest batch; the ones behind it that are complete too
+    // are marked with it, in one transaction.
+    await(*producer, in_flight.front());
+    std::size_t complete = 1;
+    while (complete < in_flight.size() && in_flight[complete].state->pending == 0) ++complete;
+    const bool was_broken = order.broken();
+    sent += settle(in_flight, complete, order);
+    in_flight.erase(in_flight.begin(), in_flight.begin() + static_cast<std::ptrdiff_t>(complete));
+    // librdkafka's idempotent producer does not stop a partition after a
+    // message failed for good (or timed out): it drains the requests in
+    // flight, bumps the producer epoch and sends the messages queued behind
+    // the failed one, which then succeed ahead of it. DeliveryOrder keeps
+    // those rows unsent so they are published again after the failed one;
+    // purging what is still queued keeps most of them from reaching the
+    // topic ahead of it in the first place. (enable.gapless.guarantee would
+    // make such a failure fatal instead, but it is experimental and does not
+    // cover message timeouts, the common failure while a broker is away.)
+    if (!was_broken && order.broken()) producer->purge_queued();
+  }
+  return order.broken() ? -1 : sent;
+}
+
+OutboxRelay::InFlight OutboxRelay::produce(Producer& producer, std::vector<Row> rows) {
+  InFlight batch;
+  batch.rows = std::move(rows);
+  batch.produced_at = std::chrono::steady_clock::now();
+  auto& state = *batch.state;
+  state.reports.resize(batch.rows.size());
+  state.pending = batch.rows.size();
+  for (std::size_t i = 0; i < batch.rows.size(); ++i) {
+    producer.produce(batch.rows[i].message, [state = batch.state, i](const DeliveryReport& r) {
+      state->reports[i] = r;
+      --state->pending;
     });
+    // Refused at once (queue full, fatal state): the rest of the batch is
+    // not produced, so that nothing behind the refused row overtakes it.
+    if (state.reports[i] && !state.reports[i]->ok) {
+      state.pending -= batch.rows.size() - i - 1;
+      break;
+    }
+  }
+  return batch;
+}
+
+void OutboxRelay::await(Producer& producer, const InFlight& batch) {
   // librdkafka reports every message within message.timeout.ms; the margin
   // covers a report that is late. While stopping, give up after the close timeout.
-  const auto started = std::chrono::steady_clock::now();
-  while (batch->pending > 0) {
-    producer->poll(std::chrono::milliseconds(5));
-    const auto waited = std::chrono::steady_clock::now() - started;
+  while (batch.state->pending > 0 && !producer.fatal()) {
+    producer.poll(std::chrono::milliseconds(5));
+    const auto waited = std::chrono::steady_clock::now() - batch.produced_at;
     if (waited > options_.delivery_timeout + std::chrono::seconds(5)) break;
-    if (stopping_ && waited > producer->close_timeout) break;
-    if (producer->fatal()) break;
+    if (stopping_ && waited > producer.close_timeout) break;
   }
-  const auto reports = batch->reports;  // a copy: later polls may still write into batch
+}
 
-  std::vector<long long> sent_seqs, failed_seqs;
+int OutboxRelay::settle(const std::vector<InFlight>& batches, std::size_t count, DeliveryOrder& order) {
+  // Rows marked sent go as ranges of consecutive rows read: seq is assigned
+  // by SQLite's one writer in commit order, so no unsent row can lie in such
+  // a range without having been read with it.
+  std::vector<long long> first, last, failed_seqs;
   std::vector<std::string> failed_errors;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (reports[i] && reports[i]->ok) {
-      sent_seqs.push_back(rows[i].seq);
-    } else {
-      failed_seqs.push_back(rows[i].seq);
-      failed_errors.push_back(reports[i] ? reports[i]->error : "no delivery report yet");
+  std::size_t rows = 0;
+  bool previous_sent = false;
+  for (auto batch = batches.begin(); batch != batches.begin() + static_cast<std::ptrdiff_t>(count); ++batch) {
+    const auto reports = batch->state->reports;  // a copy: later polls may still write into the batch
+    std::vector<RowDelivery> deliveries;
+    deliveries.reserve(reports.size());
+    for (std::size_t i = 0; i < reports.size(); ++i)
+      deliveries.push_back(
+          {batch->rows[i].message.topic, batch->rows[i].message.key, reports[i] ? &*reports[i] : nullptr});
+    const auto sendable = order.settle(deliveries);
+    rows += reports.size();
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+      const long long seq = batch->rows[i].seq;
+      if (sendable[i]) {
+        if (previous_sent)
+          last.back() = seq;
+        else
+          first.push_back(seq), last.push_back(seq);
+      } else {
+        failed_seqs.push_back(seq);
+        failed_errors.push_back(!reports[i]      ? "no delivery report"
+                                : reports[i]->ok ? "held back behind an earlier event of its partition"
+                                                 : reports[i]->error);
+      }
+      previous_sent = sendable[i];
     }
   }
   const long long now = now_ms();
   db_.write([&](store::Transaction& tx) {
-    if (!sent_seqs.empty()) {
-      std::vector<long long> times(sent_seqs.size(), now);
+    if (!first.empty()) {
+      std::vector<long long> times(first.size(), now);
       tx.session() << "UPDATE outbox SET sent_at_ms = :t, attempts = attempts + 1, last_error = NULL "
-                      "WHERE seq = :s",
-          soci::use(times), soci::use(sent_seqs);
+                      "WHERE seq BETWEEN :a AND :b AND sent_at_ms IS NULL",
+          soci::use(times), soci::use(first), soci::use(last);
     }
     if (!failed_seqs.empty())
       tx.session() << "UPDATE outbox SET attempts = attempts + 1, last_error = :e WHERE seq = :s",
           soci::use(failed_errors), soci::use(failed_seqs);
   });
-  if (!failed_seqs.empty()) {
-    spdlog::warn("outbox relay: {} of {} events not delivered ({}); retrying", failed_seqs.size(),
-                 rows.size(), failed_errors.front());
-    return -1;
-  }
-  return static_cast<int>(sent_seqs.size());
+  if (!failed_seqs.empty())
+    spdlog::warn("outbox relay: {} of {} events not marked sent ({}); retrying in order", failed_seqs.size(),
+                 rows, failed_errors.front());
+  return static_cast<int>(rows - failed_seqs.size());
 }
 
 void OutboxRelay::delete_expired() {

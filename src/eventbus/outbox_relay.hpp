@@ -1,9 +1,11 @@
 // Publishes the outbox in order. It wakes when a transaction that added
 // events commits (and, as a safety net, every relay_idle_poll), sends the
-// unsent rows in sequence order through an idempotent producer, and marks a
-// row sent only when its delivery report says the broker has it. While the
-// broker is away, rows wait and the relay backs off; a fatal producer error
-// replaces the producer. Sent rows are deleted after the retention period.
+// unsent rows in sequence order through an idempotent producer, a few batches
+// at a time, and marks a row sent only when its delivery report says the
+// broker has it and no earlier row of its partition failed (such rows are
+// sent again, after the failed one). While the broker is away, rows wait and
+// the relay backs off; a fatal producer error replaces the producer. Sent
+// rows are deleted after the retention period.
 #pragma once
 
 #include <atomic>
@@ -12,12 +14,16 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "core/metrics.hpp"
 #include "eventbus/producer.hpp"
 #include "store/database.hpp"
 
 namespace emis::eventbus {
+
+class DeliveryOrder;
+struct OutboxRow;
 
 class OutboxRelay {
  public:
@@ -41,9 +47,18 @@ class OutboxRelay {
   bool broker_reachable(std::chrono::milliseconds timeout);
 
  private:
+  struct InFlight;
+
   void run();
-  // Returns the number of rows sent, or -1 when a delivery failed.
-  int publish_batch();
+  // Publishes until no unsent row is left. Returns the number of rows marked
+  // sent, or -1 when a delivery failed.
+  int drain();
+  InFlight produce(Producer& producer, std::vector<OutboxRow> rows);
+  // Waits for the batch's reports (or gives up: see the .cpp).
+  void await(Producer& producer, const InFlight& batch);
+  // Marks the rows of the first `count` batches in one transaction; returns
+  // the number marked sent.
+  int settle(const std::vector<InFlight>& batches, std::size_t count, DeliveryOrder& order);
   void delete_expired();
   void ensure_producer();
 

@@ -17,9 +17,9 @@ struct Producer::Callbacks : RdKafka::DeliveryReportCb, RdKafka::EventCb {
     std::unique_ptr<DeliveryCallback> callback(static_cast<DeliveryCallback*>(message.msg_opaque()));
     DeliveryReport report;
     report.ok = message.err() == RdKafka::ERR_NO_ERROR;
+    report.partition = message.partition();  // also on failure, when the partitioner had chosen one
     if (report.ok) {
       owner->delivered_.inc();
-      report.partition = message.partition();
       report.offset = message.offset();
     } else {
       owner->failed_.inc();
@@ -100,6 +100,10 @@ void Producer::poll(std::chrono::milliseconds timeout) { producer_->poll(static_
 
 bool Producer::flush(std::chrono::milliseconds timeout) {
   return producer_->flush(static_cast<int>(timeout.count())) == RdKafka::ERR_NO_ERROR && outstanding() == 0;
+}
+
+void Producer::purge_queued() {
+  producer_->purge(RdKafka::Producer::PURGE_QUEUE | RdKafka::Producer::PURGE_NON_BLOCKING);
 }
 
 std::size_t Producer::outstanding() const { return static_cast<std::size_t>(producer_->outq_len()); }

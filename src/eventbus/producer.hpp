@@ -24,8 +24,8 @@ namespace emis::eventbus {
 
 struct DeliveryReport {
   bool ok = false;
-  std::string error;  // empty when ok
-  std::int32_t partition = -1;
+  std::string error;            // empty when ok
+  std::int32_t partition = -1;  // -1 when the message failed before a partition was chosen
   std::int64_t offset = -1;
 };
 
@@ -47,6 +47,9 @@ class Producer {
   // True when nothing is left outstanding.
   bool flush(std::chrono::milliseconds timeout);
   std::size_t outstanding() const;
+  // Fails the messages not yet sent to a broker (their callbacks run with an
+  // error on the next poll); messages in flight are left to their reports.
+  void purge_queued();
 
   bool fatal() const noexcept { return fatal_.load(); }
   // Raises a fatal error on purpose, as librdkafka would (for tests).

@@ -1,6 +1,7 @@
 // The outbox relay under faults: the broker stopped while events are
-// committed (rows wait, then drain in order), and a fatal producer error
-// (the producer is replaced and delivery goes on).
+// committed (rows wait, then drain in order), a fatal producer error (the
+// producer is replaced and delivery goes on), and stopping while the relay
+// backs off after failed deliveries.
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
 
@@ -181,6 +182,30 @@ TEST_F(EventbusRelayFaults, ConsumerAndRelayStopWhileTheBrokerIsDown) {
   std::cout << "consumer stopped in " << consumer_took.count() << " ms, consumer and relay in "
             << took.count() << " ms with the broker down\n";
   EXPECT_EQ(unsent(tdb.db()), 1);  // the event committed during the outage waits for the next start
+}
+
+// stop() must end the relay's wait at once, whenever it comes: a stop that
+// slips between the relay's check of its flags and the start of its wait
+// would otherwise sleep out the whole wait (the backoff, or here the idle
+// poll of an hour). Each round stops a fresh relay at a different moment
+// around its first wait; a lost wake-up hangs the test until CTest's timeout.
+TEST_F(EventbusRelayFaults, StopEndsTheWaitAtOnce) {
+  auto options = test_bus_options("stop-wait");
+  options.bootstrap_servers = "127.0.0.1:1";  // no broker needed: the outbox is empty
+  options.relay_max_backoff = std::chrono::hours(1);
+  options.relay_idle_poll = std::chrono::hours(1);
+  TestDatabase tdb("stop-wait");
+  core::MetricsRegistry metrics;
+  for (int round = 0; round < 300; ++round) {
+    OutboxRelay relay(tdb.db(), options, metrics);
+    relay.start();
+    // Spread the stops over the relay's first drain and the start of its wait.
+    const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(round % 60 * 20);
+    while (std::chrono::steady_clock::now() < until) {
+    }
+    relay.stop();
+  }
+  EXPECT_EQ(unsent(tdb.db()), 0);
 }
 
 }  // namespace
