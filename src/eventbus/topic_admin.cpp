@@ -68,4 +68,28 @@ bool ensure_topics(const BusOptions& options, const std::vector<TopicSpec>& topi
   return ok;
 }
 
+bool prefetch_topic_metadata(rd_kafka_t* client, const std::vector<std::string>& topics,
+                             std::chrono::milliseconds timeout) {
+  bool ok = true;
+  for (const auto& name : topics) {
+    // The handle makes the topic known to the client; the metadata request
+    // for it fills in its partitions and leaders (and the metadata cache,
+    // which a later handle for the same name is created from).
+    std::unique_ptr<rd_kafka_topic_t, decltype(&rd_kafka_topic_destroy)> topic(
+        rd_kafka_topic_new(client, name.c_str(), nullptr), &rd_kafka_topic_destroy);
+    if (!topic) {
+      ok = false;
+      continue;
+    }
+    const rd_kafka_metadata_t* metadata = nullptr;
+    const auto err = rd_kafka_metadata(client, 0, topic.get(), &metadata, static_cast<int>(timeout.count()));
+    if (metadata) rd_kafka_metadata_destroy(metadata);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      spdlog::warn("metadata for topic {}: {}", name, rd_kafka_err2str(err));
+      ok = false;
+    }
+  }
+  return ok;
+}
+
 }  // namespace emis::eventbus

@@ -11,6 +11,8 @@
 
 #include "eventbus/options.hpp"
 
+struct rd_kafka_s;
+
 namespace emis::eventbus {
 
 struct TopicSpec {
@@ -23,5 +25,14 @@ struct TopicSpec {
 // could not be asked (unreachable, timeout); existing topics are success.
 bool ensure_topics(const BusOptions& options, const std::vector<TopicSpec>& topics,
                    std::chrono::milliseconds timeout);
+
+// Makes a client (a producer) know the partitions and leaders of these
+// topics now. librdkafka puts a message for a topic it has no metadata for
+// aside and asks for that metadata only at its next once-a-second topic
+// scan, so without this the first event on each topic waits up to a second.
+// Returns false when the broker could not be asked within the timeout (the
+// scan then still finds the topics later).
+bool prefetch_topic_metadata(rd_kafka_s* client, const std::vector<std::string>& topics,
+                             std::chrono::milliseconds timeout);
 
 }  // namespace emis::eventbus

@@ -66,7 +66,12 @@ ServiceHost::ServiceHost(ServiceSettings settings, core::Config config)
   http::add_standard_routes(
       *server_, metrics_,
       {{"database", [this] { return db_->ping(); }},
-       {"kafka", [this] { return relay_->broker_reachable(std::chrono::milliseconds(1000)); }}});
+       {"kafka", [this] { return relay_->broker_reachable(std::chrono::milliseconds(1000)); }},
+       // Events published before the group first assigns this consumer its
+       // partitions wait for the join (on a fresh broker, for the group
+       // coordinator to exist: a second or more), so a service is not ready
+       // to take part in a flow before that.
+       {"consumer", [this] { return consumer_->handlers().topics().empty() || consumer_->assigned(); }}});
 }
 
 ServiceHost::~ServiceHost() = default;

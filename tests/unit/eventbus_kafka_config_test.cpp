@@ -1,0 +1,29 @@
+// The client settings the event bus's latency depends on.
+#include <gtest/gtest.h>
+
+#include "eventbus/kafka_config.hpp"
+
+namespace emis::eventbus {
+namespace {
+
+std::string property(RdKafka::Conf& conf, const std::string& name) {
+  std::string value;
+  EXPECT_EQ(conf.get(name, value), RdKafka::Conf::CONF_OK) << name;
+  return value;
+}
+
+TEST(EventbusKafkaConfig, ProducerSendsWithoutLingering) {
+  const auto conf = producer_config(BusOptions{});
+  EXPECT_EQ(property(*conf, "linger.ms"), "0");
+  EXPECT_EQ(property(*conf, "enable.idempotence"), "true");  // durability is not traded for it
+}
+
+TEST(EventbusKafkaConfig, RawPropertiesWin) {
+  BusOptions options;
+  options.kafka_properties["linger.ms"] = "5";
+  const auto conf = producer_config(options);
+  EXPECT_EQ(property(*conf, "linger.ms"), "5");
+}
+
+}  // namespace
+}  // namespace emis::eventbus
