@@ -9,8 +9,13 @@
 # teachercreated topic (users created) and the teacher service's for
 # useraccountcreated (accounts shown on teachers) every 0.2 s, until both
 # reach the number of teachers created. Writes bench/results/teachers.json and
-# prints a table. Knobs: BENCH_CONNECTIONS (64), BENCH_DURATION (10),
-# BENCH_CEILING_DURATION (5), BENCH_CATCHUP_TIMEOUT (25).
+# prints a table. CPU per request comes from the services' /proc/PID/stat
+# (user + system time) around each phase: teacher-service's per GET and per
+# POST, identity-service's per user from the load's start until all users
+# exist. Knobs: BENCH_CONNECTIONS (64), BENCH_DURATION (10),
+# BENCH_CEILING_DURATION (5), BENCH_CATCHUP_TIMEOUT (25); BENCH_PERF=1 also
+# records both services with `perf record -g` during the POST load (with
+# BENCH_KEEP=1 the perf.data files stay in the temp dir).
 set -euo pipefail
 
 bench_name=teachers
@@ -38,6 +43,7 @@ teacher=http://127.0.0.1:$teacher_port
 start_service identity "$identity_port" EMIS_BOOTSTRAP_ADMIN_PHONE="$admin_phone" \
   EMIS_BOOTSTRAP_ADMIN_PASSWORD="$admin_password"
 identity_pid=$service_pid
+perf_pids=()
 wait_ready "$identity_pid" "$identity/health/ready" "$stack_dir/identity.log"
 start_service teacher "$teacher_port" EMIS_JWKS_URL="$identity/.well-known/jwks.json"
 teacher_pid=$service_pid
@@ -65,17 +71,37 @@ sampler() {
   done
 }
 
+# cpu_ms PID: the process's user + system CPU time so far, in ms. The fields
+# are counted after the ")" that ends the command name.
+clock_ticks=$(getconf CLK_TCK)
+cpu_ms() { sed 's/.*) //' "/proc/$1/stat" | awk -v hz="$clock_ticks" '{ printf "%d\n", ($12 + $13) * 1000 / hz }'; }
+
 bench_log "GET /health/live, $connections connections, ${ceiling_duration}s (load average $(loadavg))"
+teacher_cpu_0=$(cpu_ms "$teacher_pid")
 ceiling=$("$load" --url "$teacher/health/live" -c "$connections" -d "$ceiling_duration")
+teacher_cpu_1=$(cpu_ms "$teacher_pid")
 
 bench_log "POST /api/v1/teachers, $connections connections, ${duration}s"
 spawn sampler
 sampler_pid=${stack_pids[-1]}
+if [[ ${BENCH_PERF:-0} == 1 ]]; then
+  for name in teacher identity; do
+    pid_var=${name}_pid
+    spawn perf record -q -g -o "$stack_dir/$name.perf.data" -p "${!pid_var}" 2>"$stack_dir/$name.perf.log"
+    perf_pids+=("${stack_pids[-1]}")
+  done
+fi
+teacher_cpu_2=$(cpu_ms "$teacher_pid")
+identity_cpu_0=$(cpu_ms "$identity_pid")
 load_start=$EPOCHREALTIME
 create=$("$load" --url "$teacher/api/v1/teachers" -m POST -c "$connections" -d "$duration" --start 1 \
   -H "Authorization: Bearer $token" \
   --body '{"fullName":"Bench Teacher {n}","phoneNumber":"091{n:07}","email":"teacher{n}@bench.example"}')
 load_end=$EPOCHREALTIME
+teacher_cpu_3=$(cpu_ms "$teacher_pid")
+for pid in "${perf_pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
+for pid in "${perf_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+((${#perf_pids[@]})) && bench_log "perf data: $stack_dir/teacher.perf.data, $stack_dir/identity.perf.data"
 created=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["status"].get("201", 0) + 1)' "$create")
 
 bench_log "waiting for $created users in Identity and their accounts on the teachers"
@@ -87,6 +113,7 @@ while ((SECONDS < deadline)); do
   sleep 0.2
 done
 sleep 0.3 # one more sample
+identity_cpu_1=$(cpu_ms "$identity_pid")
 kill "$sampler_pid" 2>/dev/null || true
 wait "$sampler_pid" 2>/dev/null || true
 machine_after=$(machine_json)
@@ -95,7 +122,8 @@ identity_users=$(sqlite3 "file:$stack_dir/identity/identity.db?mode=ro" \
 
 CEILING="$ceiling" CREATE="$create" SAMPLES="$samples" LOAD_START="$load_start" LOAD_END="$load_end" \
   CREATED="$created" DB_USERS="$identity_users" MACHINE_BEFORE="$machine_before" MACHINE_AFTER="$machine_after" OUT="$out" \
-  CONNECTIONS="$connections" python3 - <<'PY'
+  CONNECTIONS="$connections" CPU_MS="$teacher_cpu_0 $teacher_cpu_1 $teacher_cpu_2 $teacher_cpu_3 $identity_cpu_0 $identity_cpu_1" \
+  python3 - <<'PY'
 import json, os
 
 env = os.environ
@@ -128,6 +156,7 @@ def peak_rate(col, window=1.0):
     return best
 
 load_s = t1 - t0
+cpu = [int(x) for x in env["CPU_MS"].split()]
 users_during = at(t1, 1) - at(t0, 1)
 done_users, done_linked = caught_up(1), caught_up(2)
 teachers_per_s = create["req_per_s"]
@@ -155,6 +184,11 @@ result = {
         "caught_up": done_linked is not None,
         "lag_after_load_s": None if done_linked is None else max(0.0, done_linked - t1),
     },
+    "cpu_ms_per_request": {
+        "teacher_health_live": (cpu[1] - cpu[0]) / max(1, ceiling["requests"]),
+        "teacher_create": (cpu[3] - cpu[2]) / max(1, create["requests"]),
+        "identity_per_user": None if done_users is None else (cpu[5] - cpu[4]) / max(1, target),
+    },
     "samples": len(rows),
     "machine": {"before": json.loads(env["MACHINE_BEFORE"]), "after": json.loads(env["MACHINE_AFTER"])},
     "cores": os.cpu_count(),
@@ -179,6 +213,10 @@ print(f"| Identity users/s, peak 1 s | {idn['peak_users_per_s_1s']:.0f} | |")
 print(f"| Identity users/s, load start to all {target} users | {fmt(idn['users_per_s_until_caught_up'])} | |")
 print(f"| lag after the last POST until all users exist, s | {fmt(idn['lag_after_load_s'], '.1f')} | |")
 print(f"| lag until all teachers show accountStatus, s | {fmt(acc['lag_after_load_s'], '.1f')} | |")
+c = result["cpu_ms_per_request"]
+print(f"| teacher-service CPU ms per GET /health/live | {c['teacher_health_live']:.3f} | |")
+print(f"| teacher-service CPU ms per POST | {c['teacher_create']:.3f} | {c['teacher_create'] / max(1e-9, c['teacher_health_live']):.1f}x a GET |")
+print(f"| identity-service CPU ms per user (load start to caught up) | {fmt(c['identity_per_user'], '.3f')} | |")
 m = result["machine"]
 print(f"\nMachine: {m['after']['cores']} cores; load average {m['before']['loadavg']} before, {m['after']['loadavg']} after; "
       f"CPU pressure (some, avg60) {m['before']['cpu_pressure_some_avg60_pct']}% before, "

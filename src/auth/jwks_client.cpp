@@ -10,13 +10,14 @@
 namespace emis::auth {
 
 JwksClient::JwksClient(std::string jwks_url, JwksClientOptions options)
-    : url_(std::move(jwks_url)), options_(std::move(options)) {
+    : url_(std::move(jwks_url)), options_(std::move(options)), verified_(options_.verified_tokens) {
   if (!url_.starts_with("http://") && !url_.starts_with("https://")) {
     throw std::invalid_argument("JWKS URL must be http:// or https://");
   }
 }
 
-JwksClient::JwksClient(KeySet keys) : cache_{std::make_shared<const KeySet>(std::move(keys)), {}} {}
+JwksClient::JwksClient(KeySet keys)
+    : cache_{std::make_shared<const KeySet>(std::move(keys)), {}}, verified_(options_.verified_tokens) {}
 
 JwksClient::TimePoint JwksClient::now() const {
   return options_.clock ? options_.clock() : std::chrono::steady_clock::now();
@@ -28,6 +29,8 @@ JwksClient::Cache JwksClient::snapshot() const {
 }
 
 std::shared_ptr<const KeySet> JwksClient::keys() const { return snapshot().keys; }
+
+std::size_t JwksClient::verified_tokens() const { return verified_.size(); }
 
 bool JwksClient::refresh() {
   if (url_.empty()) return false;
@@ -44,6 +47,8 @@ bool JwksClient::refresh() {
       std::unique_lock lock(cache_mutex_);
       cache_ = {std::move(keys), started};
     }
+    // Entries name the set that verified them and no longer match; free them.
+    verified_.clear();
     if (outage_logged_) spdlog::info("JWKS {} is available again", url_);
     outage_logged_ = false;
     return true;
@@ -65,18 +70,27 @@ std::shared_ptr<const KeySet> JwksClient::usable_keys() {
 }
 
 Claims JwksClient::verify(std::string_view token, const VerifyOptions& opts) {
-  const std::shared_ptr<const KeySet> keys = usable_keys();
+  std::shared_ptr<const KeySet> keys = usable_keys();
+  const std::int64_t now = core::unix_seconds(opts.now.value_or(std::chrono::system_clock::now()));
+  const std::int64_t leeway = opts.leeway.count();
+  if (auto claims = verified_.find(token, keys, now, leeway);
+      claims && claims->iss == opts.issuer && claims->aud == opts.audience)
+    return std::move(*claims);
+  Claims claims;
   try {
-    return verify_token(token, *keys, opts);
+    claims = verify_token(token, *keys, opts);
   } catch (const UnknownKeyId&) {
     if (url_.empty()) throw;
     refresh();
     // Compare with the set we used rather than trusting refresh()'s result:
     // a concurrent caller may have installed the new keys while we waited.
-    const std::shared_ptr<const KeySet> fresh = this->keys();
+    std::shared_ptr<const KeySet> fresh = this->keys();
     if (fresh == keys) throw;
-    return verify_token(token, *fresh, opts);
+    keys = std::move(fresh);
+    claims = verify_token(token, *keys, opts);
   }
+  verified_.insert(token, std::move(keys), claims, now, leeway);
+  return claims;
 }
 
 }  // namespace emis::auth

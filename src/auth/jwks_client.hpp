@@ -1,6 +1,8 @@
 // Token verification for services that do not hold the signing key: the
 // issuer's JWKS is fetched over HTTP, cached, and refetched when a token
-// names a key the cache does not know (key rotation).
+// names a key the cache does not know (key rotation). Tokens it has
+// verified are remembered until they expire, so a client's next request with
+// the same token skips the signature check (VerifiedTokenCache).
 #pragma once
 
 #include <chrono>
@@ -15,6 +17,7 @@
 #include "auth/claims.hpp"
 #include "auth/jwt.hpp"
 #include "auth/key_set.hpp"
+#include "auth/verified_token_cache.hpp"
 
 namespace emis::auth {
 
@@ -30,6 +33,8 @@ struct JwksClientOptions {
   // The clock for the two intervals above; std::chrono::steady_clock when
   // empty (tests move it by hand).
   std::function<std::chrono::steady_clock::time_point()> clock;
+  // How many verified tokens are remembered (see VerifiedTokenCache).
+  std::size_t verified_tokens = 4096;
 };
 
 class JwksClient {
@@ -62,6 +67,9 @@ class JwksClient {
   // The current key set, or nullptr before the first successful fetch.
   std::shared_ptr<const KeySet> keys() const;
 
+  // How many verified tokens are remembered now.
+  std::size_t verified_tokens() const;
+
  private:
   using TimePoint = std::chrono::steady_clock::time_point;
 
@@ -79,6 +87,7 @@ class JwksClient {
 
   mutable std::shared_mutex cache_mutex_;  // guards cache_
   Cache cache_;
+  VerifiedTokenCache verified_;
 
   std::mutex fetch_mutex_;  // one fetch at a time; guards the members below
   std::optional<TimePoint> last_attempt_;

@@ -2,7 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <cctype>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <restinio/all.hpp>
 #include <vector>
@@ -23,9 +27,13 @@ using running_server_t = restinio::running_server_handle_t<Traits>;
 struct Route {
   Method method;
   std::string pattern;
-  Handler handler;
+  Handler handler;             // or
+  AsyncHandler async_handler;  // for route_async
   Dispatch dispatch;
   std::vector<std::string> param_names;
+  // The emis_http_requests_total counter of each status 100..599, once used.
+  std::unique_ptr<std::atomic<core::Counter*>[]> counters =
+      std::make_unique<std::atomic<core::Counter*>[]>(500);
 };
 
 // RESTinio cannot enumerate a route's named parameters, so read them from the pattern.
@@ -76,12 +84,13 @@ Request to_request(const restinio::request_handle_t& req, const restinio::router
   return r;
 }
 
-void send(const restinio::request_handle_t& req, const Response& res) {
+// Takes the response by value: its body is moved into the answer, not copied.
+void send(const restinio::request_handle_t& req, Response res) {
   auto builder = req->create_response(
       restinio::http_status_line_t{restinio::http_status_code_t{static_cast<std::uint16_t>(res.status)}, ""});
   if (!res.content_type.empty()) builder.append_header(restinio::http_field::content_type, res.content_type);
   for (const auto& [name, value] : res.headers) builder.append_header(name, value);
-  builder.set_body(res.body);
+  builder.set_body(std::move(res.body));
   builder.done();
 }
 
@@ -93,33 +102,94 @@ struct Server::Impl {
   std::vector<Route> routes;
   std::optional<core::ThreadPool> workers;
   running_server_t server;
+  // Replies not answered yet (their work may finish on another thread):
+  // stop() waits for them while the event loop can still send.
+  std::mutex replies_mutex;
+  std::condition_variable replies_done;
+  std::size_t open_replies = 0;
 
   Impl(ServerOptions o, core::MetricsRegistry& m) : options(std::move(o)), metrics(m) {}
 
+  void check_body(const Request& request) const {
+    if (request.body.size() > options.max_body_bytes)
+      throw core::DomainError(
+          core::ErrorKind::payload_too_large, "Payload too large",
+          "The request body exceeds " + std::to_string(options.max_body_bytes) + " bytes.");
+  }
+
   Response invoke(const Route& route, const Request& request) const {
     try {
-      if (request.body.size() > options.max_body_bytes)
-        throw core::DomainError(
-            core::ErrorKind::payload_too_large, "Payload too large",
-            "The request body exceeds " + std::to_string(options.max_body_bytes) + " bytes.");
+      check_body(request);
       return route.handler(request);
-    } catch (const core::DomainError& e) {
-      if (e.kind() == core::ErrorKind::internal || e.kind() == core::ErrorKind::transient)
-        spdlog::warn("{} {}: {}", request.method, request.path, e.what());
-      return problem(e, request.path);
-    } catch (const std::exception& e) {
-      spdlog::error("{} {} failed: {}", request.method, request.path, e.what());
-      return problem(500, "Internal server error", "The request could not be processed.", request.path);
+    } catch (...) {
+      return answer_error(std::current_exception(), request.method, request.path);
     }
   }
 
+  // The problem+json answer to a handler's exception.
+  static Response answer_error(std::exception_ptr error, const std::string& method, const std::string& path) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const core::DomainError& e) {
+      if (e.kind() == core::ErrorKind::internal || e.kind() == core::ErrorKind::transient)
+        spdlog::warn("{} {}: {}", method, path, e.what());
+      return problem(e, path);
+    } catch (const std::exception& e) {
+      spdlog::error("{} {} failed: {}", method, path, e.what());
+    } catch (...) {
+      spdlog::error("{} {} failed", method, path);
+    }
+    return problem(500, "Internal server error", "The request could not be processed.", path);
+  }
+
   void count(const Route& route, int status) {
-    metrics
-        .counter("emis_http_requests_total", "HTTP requests answered",
-                 {{"route", route.pattern}, {"status", std::to_string(status)}})
-        .inc();
+    // The registry lookup builds a label map: do it once per route and status.
+    auto* slot =
+        status >= 100 && status < 600 ? &route.counters[static_cast<std::size_t>(status - 100)] : nullptr;
+    core::Counter* counter = slot ? slot->load(std::memory_order_acquire) : nullptr;
+    if (!counter) {
+      counter = &metrics.counter("emis_http_requests_total", "HTTP requests answered",
+                                 {{"route", route.pattern}, {"status", std::to_string(status)}});
+      if (slot) slot->store(counter, std::memory_order_release);
+    }
+    counter->inc();
   }
 };
+
+struct Reply::State {
+  State(Server::Impl& i, const Route& r, restinio::request_handle_t q, std::string m, std::string p)
+      : impl(i), route(r), req(std::move(q)), method(std::move(m)), path(std::move(p)) {
+    std::lock_guard lock(impl.replies_mutex);
+    ++impl.open_replies;
+  }
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
+  ~State() {
+    std::lock_guard lock(impl.replies_mutex);
+    if (--impl.open_replies == 0) impl.replies_done.notify_all();
+  }
+
+  void answer(Response res) {
+    if (answered.exchange(true)) {
+      spdlog::error("{} {} answered twice; the second answer is dropped", method, path);
+      return;
+    }
+    impl.count(route, res.status);
+    send(req, std::move(res));
+  }
+
+  Server::Impl& impl;
+  const Route& route;
+  restinio::request_handle_t req;
+  std::string method, path;
+  std::atomic<bool> answered{false};
+};
+
+void Reply::operator()(Response response) const { state_->answer(std::move(response)); }
+
+void Reply::fail(std::exception_ptr error) const {
+  state_->answer(Server::Impl::answer_error(std::move(error), state_->method, state_->path));
+}
 
 Server::Server(ServerOptions options, core::MetricsRegistry& metrics)
     : impl_(std::make_unique<Impl>(std::move(options), metrics)) {}
@@ -129,7 +199,11 @@ Server::~Server() { stop(); }
 const ServerOptions& Server::options() const noexcept { return impl_->options; }
 
 void Server::route(Method method, const std::string& pattern, Handler handler, Dispatch dispatch) {
-  impl_->routes.push_back({method, pattern, std::move(handler), dispatch, param_names(pattern)});
+  impl_->routes.push_back({method, pattern, std::move(handler), {}, dispatch, param_names(pattern)});
+}
+
+void Server::route_async(Method method, const std::string& pattern, AsyncHandler handler) {
+  impl_->routes.push_back({method, pattern, {}, std::move(handler), Dispatch::worker, param_names(pattern)});
 }
 
 void Server::start() {
@@ -146,24 +220,37 @@ void Server::start() {
           } catch (const std::exception& e) {
             // An answer, not a dropped connection, for a request we cannot read.
             const auto* domain = dynamic_cast<const core::DomainError*>(&e);
-            const auto res = domain ? problem(*domain, std::string(req->header().path()))
-                                    : problem(400, "Bad request", "The request could not be read.",
-                                              std::string(req->header().path()));
+            auto res = domain ? problem(*domain, std::string(req->header().path()))
+                              : problem(400, "Bad request", "The request could not be read.",
+                                        std::string(req->header().path()));
             impl.count(route, res.status);
-            send(req, res);
+            send(req, std::move(res));
             return restinio::request_accepted();
           }
           if (route.dispatch == Dispatch::inline_io) {
-            const auto res = impl.invoke(route, request);
+            auto res = impl.invoke(route, request);
             impl.count(route, res.status);
-            send(req, res);
+            send(req, std::move(res));
             return restinio::request_accepted();
           }
           try {
+            if (route.async_handler) {
+              impl.workers->post([&impl, &route, req, request = std::move(request)] {
+                const Reply reply(
+                    std::make_shared<Reply::State>(impl, route, req, request.method, request.path));
+                try {
+                  impl.check_body(request);
+                  route.async_handler(request, reply);
+                } catch (...) {
+                  reply.fail(std::current_exception());
+                }
+              });
+              return restinio::request_accepted();
+            }
             impl.workers->post([&impl, &route, req, request = std::move(request)] {
-              const auto res = impl.invoke(route, request);
+              auto res = impl.invoke(route, request);
               impl.count(route, res.status);
-              send(req, res);
+              send(req, std::move(res));
             });
           } catch (const std::exception&) {
             send(req, problem(503, "Service unavailable", "The service is shutting down."));
@@ -193,6 +280,10 @@ void Server::stop() {
   if (impl.server) {
     // Workers first: queued requests still get their answer while the loop runs.
     if (impl.workers) impl.workers->shutdown();
+    {
+      std::unique_lock lock(impl.replies_mutex);
+      impl.replies_done.wait(lock, [&] { return impl.open_replies == 0; });
+    }
     impl.server->stop();
     impl.server->wait();
     impl.server.reset();

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -16,6 +17,26 @@
 namespace emis::http {
 
 using Handler = std::function<Response(const Request&)>;
+
+// Answers one request once, from any thread. The handler of an asynchronous
+// route hands it to work that finishes later (a Database::write_async
+// completion), so no thread sleeps while that work waits, e.g. for a flush.
+class Reply {
+ public:
+  struct State;  // the server's; opaque here
+  explicit Reply(std::shared_ptr<State> state) : state_(std::move(state)) {}
+
+  void operator()(Response response) const;
+  // Answers as if the handler had thrown `error` (problem+json).
+  void fail(std::exception_ptr error) const;
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+// Answers through `reply`, now or later. If it throws before handing the
+// reply on, the exception is answered as a Handler's would be.
+using AsyncHandler = std::function<void(const Request&, Reply reply)>;
 
 enum class Method { get, post, put, del };
 enum class Dispatch { worker, inline_io };
@@ -41,6 +62,8 @@ class Server {
   // anything else 500 without internals). Routes are added before start().
   void route(Method method, const std::string& pattern, Handler handler,
              Dispatch dispatch = Dispatch::worker);
+  // As route, for a handler that answers through a Reply (on a worker).
+  void route_async(Method method, const std::string& pattern, AsyncHandler handler);
 
   void start();  // binds and returns once listening; throws if the port is taken
   // Stops accepting, lets queued handlers finish, joins every thread. Idempotent.
@@ -49,6 +72,7 @@ class Server {
   const ServerOptions& options() const noexcept;
 
  private:
+  friend class Reply;  // a Reply answers through the server
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -4,6 +4,7 @@
 
 #include "contracts/teacher_events.hpp"
 #include "core/clock.hpp"
+#include "core/errors.hpp"
 #include "core/ids.hpp"
 #include "core/phone.hpp"
 #include "eventbus/errors.hpp"
@@ -52,13 +53,13 @@ void add_teacher_handlers(eventbus::HandlerRegistry& handlers, eventbus::Outbox&
   handlers.on<TeacherCreated>(
       [&outbox, region](store::Transaction& tx, const TeacherCreated& e, const IncomingEvent& in) {
         auto& s = tx.session();
-        if (has_tombstone(s, e.teacher_id)) {
+        const auto known = entity_state(s, e.teacher_id);
+        if (known.tombstoned) {
           spdlog::info("teacher {} was deleted before its create arrived; no account", e.teacher_id);
           return;
         }
-        if (find_user_by_entity(s, e.teacher_id)) return;  // the same teacher again
+        if (known.has_user) return;  // the same teacher again
         const auto phone = e164_or_reject(e.phone_number, region);
-        reject_phone_taken(s, e.tenant_id, phone, e.teacher_id);
         User u;
         u.id = core::new_uuid();
         u.tenant_id = e.tenant_id;
@@ -70,8 +71,17 @@ void add_teacher_handlers(eventbus::HandlerRegistry& handlers, eventbus::Outbox&
         u.entity_id = e.teacher_id;
         u.entity_type = "Teacher";
         u.created_at = u.updated_at = core::now_iso8601();
-        insert_user(tx, u);
-        if (const auto pending = take_pending_update(tx, e.teacher_id))
+        try {
+          insert_user(tx, u);
+        } catch (const core::DomainError& error) {
+          // The phone index refuses a second live account with this phone in
+          // the tenant: the insert itself is the check, the lookup only
+          // names the holder (a query per event saved).
+          if (error.kind() != core::ErrorKind::conflict) throw;
+          reject_phone_taken(s, e.tenant_id, phone, e.teacher_id);
+          throw;
+        }
+        if (const auto pending = known.pending_update ? take_pending_update(tx, e.teacher_id) : std::nullopt)
           apply_changes(tx, u, TeacherUpdated::from_json(*pending), region);
         publish_account<contracts::UserAccountCreated>(tx, outbox, u, in.traceparent);
       });

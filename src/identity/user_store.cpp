@@ -210,4 +210,14 @@ bool has_tombstone(soci::session& s, const std::string& entity_id) {
   return n > 0;
 }
 
+EntityState entity_state(soci::session& s, const std::string& entity_id) {
+  int tombstoned = 0, has_user = 0, pending = 0;
+  s << "SELECT EXISTS (SELECT 1 FROM entity_tombstones WHERE entity_id = :e1), "
+       "EXISTS (SELECT 1 FROM users WHERE entity_id = :e2), "
+       "EXISTS (SELECT 1 FROM pending_entity_updates WHERE entity_id = :e3)",
+      soci::use(entity_id), soci::use(entity_id), soci::use(entity_id), soci::into(tombstoned),
+      soci::into(has_user), soci::into(pending);
+  return {tombstoned != 0, has_user != 0, pending != 0};
+}
+
 }  // namespace emis::identity

@@ -31,6 +31,16 @@ bool any_user(soci::session& s);
 void add_tombstone(store::Transaction& tx, const std::string& entity_id, const std::string& tenant_id);
 bool has_tombstone(soci::session& s, const std::string& entity_id);
 
+// What a create for `entity_id` has to know, read in one statement (it runs
+// once per TeacherCreated): was the entity deleted, has it an account, and
+// are changes waiting for it.
+struct EntityState {
+  bool tombstoned = false;
+  bool has_user = false;
+  bool pending_update = false;
+};
+EntityState entity_state(soci::session& s, const std::string& entity_id);
+
 // Changes to an entity that arrived before its create, merged field by field.
 void save_pending_update(store::Transaction& tx, const std::string& entity_id, const nlohmann::json& changes);
 std::optional<nlohmann::json> take_pending_update(store::Transaction& tx, const std::string& entity_id);

@@ -49,28 +49,100 @@ Database::Database(DatabaseOptions options) : options_(std::move(options)) {
     s.open(soci::sqlite3, connect_string_);
     configure(s, options_);
   }
+  committer_ = std::thread([this] { commit_loop(); });
 }
 
-Database::~Database() = default;
-
-void Database::submit(Writer& writer) {
-  std::unique_lock lock(queue_mutex_);
-  writers_.push_back(&writer);
-  writer.wake.wait(lock, [&] { return writer.done || writers_.front() == &writer; });
-  if (writer.done) return;  // a leader ran it
-
-  // This writer leads: it takes the writers queued behind it into its commit.
-  const std::vector<Writer*> batch(writers_.begin(),
-                                   writers_.begin() + static_cast<long>(std::min(writers_.size(), kMaxBatch)));
-  lock.unlock();
-  run_batch(batch);
-  lock.lock();
-  for (auto* w : batch) {
-    writers_.pop_front();
-    w->done = true;
-    if (w != &writer) w->wake.notify_one();
+Database::~Database() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
   }
-  if (!writers_.empty()) writers_.front()->wake.notify_one();  // the next leader
+  queued_.notify_one();
+  committer_.join();  // commits what is queued first
+}
+
+void Database::enqueue(Writer* writer) {
+  std::lock_guard lock(queue_mutex_);
+  if (stopping_)
+    throw core::DomainError(core::ErrorKind::transient, "Database unavailable",
+                            "The service is shutting down.");
+  // A busy commit thread takes the queue when its flush ends: no wake-up needed.
+  if (writers_.empty()) queued_.notify_one();
+  writers_.push_back(writer);
+}
+
+void Database::commit_or_wait(Writer& writer) {
+  std::unique_lock lock(queue_mutex_);
+  if (stopping_)
+    throw core::DomainError(core::ErrorKind::transient, "Database unavailable",
+                            "The service is shutting down.");
+  if (committing_ || !writers_.empty()) {
+    if (writers_.empty()) queued_.notify_one();
+    writers_.push_back(&writer);
+    writer.wake.wait(lock, [&] { return writer.finished; });
+    return;
+  }
+  // Nothing else to commit: the caller commits its own work, sparing itself
+  // and the commit thread two wake-ups (a consumer's transactions, mostly).
+  committing_ = true;
+  lock.unlock();
+  run_batch({&writer});
+  lock.lock();
+  committing_ = false;
+  if (!writers_.empty() || stopping_) queued_.notify_one();
+}
+
+void Database::write_async(std::function<void(Transaction&)> work, WriteDone done) {
+  auto writer = std::make_unique<Writer>(*writer_);
+  writer->work = std::move(work);
+  writer->done = std::move(done);
+  enqueue(writer.get());
+  writer.release();  // the commit thread deletes it after `done`
+}
+
+void Database::commit_loop() {
+  std::unique_lock lock(queue_mutex_);
+  for (;;) {
+    queued_.wait(lock, [&] { return !committing_ && (stopping_ || !writers_.empty()); });
+    if (writers_.empty()) return;  // stopping, and nothing left to commit
+    committing_ = true;
+    const auto n = std::min(writers_.size(), kMaxBatch);
+    const std::vector<Writer*> batch(writers_.begin(), writers_.begin() + static_cast<long>(n));
+    writers_.erase(writers_.begin(), writers_.begin() + static_cast<long>(n));
+    lock.unlock();
+    run_batch(batch);
+    finish_batch(batch);
+    lock.lock();
+    committing_ = false;
+  }
+}
+
+void Database::finish_batch(const std::vector<Writer*>& batch) {
+  // Waiting writers first, under the lock: once one sees `finished` it may
+  // return and free its Writer, so it is not touched after this block.
+  std::vector<std::unique_ptr<Writer>> completions;
+  {
+    std::lock_guard lock(queue_mutex_);
+    for (auto* w : batch) {
+      if (w->done) {
+        completions.emplace_back(w);
+        continue;
+      }
+      w->finished = true;
+      w->wake.notify_one();
+    }
+  }
+  for (const auto& w : completions) {
+    const std::exception_ptr error = w->error ? translated(w->error) : nullptr;
+    if (!error) {
+      try {
+        w->tx.run_after_commit();
+      } catch (const std::exception& e) {
+        spdlog::error("an after-commit callback failed: {}", e.what());
+      }
+    }
+    w->done(error);
+  }
 }
 
 void Database::run_batch(const std::vector<Writer*>& batch) {
@@ -88,7 +160,7 @@ void Database::run_batch(const std::vector<Writer*>& batch) {
   for (auto* w : batch) {
     try {
       if (!alone) *writer_ << "SAVEPOINT emis_writer";
-      w->work();
+      w->work(w->tx);
       if (!alone) *writer_ << "RELEASE emis_writer";
       continue;
     } catch (...) {
@@ -108,8 +180,9 @@ void Database::run_batch(const std::vector<Writer*>& batch) {
     if (!undone) {
       // SQLite ended the transaction (or it has one writer): nothing of it will commit.
       rollback();
-      fail_all(batch, std::make_exception_ptr(core::DomainError(core::ErrorKind::transient, "Database unavailable",
-                                                                "The write was rolled back; try again.")));
+      fail_all(batch,
+               std::make_exception_ptr(core::DomainError(core::ErrorKind::transient, "Database unavailable",
+                                                         "The write was rolled back; try again.")));
       return;
     }
   }
@@ -152,6 +225,18 @@ void Database::rethrow_translated() {
           .with_retry_after(1);
     }
     throw;
+  }
+}
+
+std::exception_ptr Database::translated(std::exception_ptr error) noexcept {
+  try {
+    try {
+      std::rethrow_exception(error);
+    } catch (...) {
+      rethrow_translated();
+    }
+  } catch (...) {
+    return std::current_exception();
   }
 }
 

@@ -1,10 +1,14 @@
 // The service's database: SQLite in WAL mode through SOCI. All writes go
 // through one writer session (SQLite allows one writer anyway; queueing here
-// avoids SQLITE_BUSY storms), and writes that queue up meanwhile commit
-// together: the first waiting writer runs the work of those behind it, each
-// in its own savepoint, then commits once, so that one flush to disk serves
-// them all (group commit, as LevelDB batches its writers). Reads use a pool
-// of reader sessions that WAL lets run beside the writer.
+// avoids SQLITE_BUSY storms), and writes that queue up while a commit is
+// flushing commit together: a commit thread runs each queued work in its own
+// savepoint, then commits once, so that one flush to disk serves them all
+// (group commit, as LevelDB batches its writers). A caller either waits for
+// its commit (write; alone, it commits on its own thread) or leaves a
+// completion to run after it (write_async), so an HTTP worker need not sleep
+// through the flush and the batches grow with the requests in flight, not
+// with the threads. Reads use a pool of reader sessions that WAL lets
+// run beside the writer.
 #pragma once
 
 #include <soci/soci.h>
@@ -14,11 +18,12 @@
 #include <cstddef>
 #include <deque>
 #include <exception>
-#include <optional>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <vector>
 
@@ -59,6 +64,14 @@ class Database {
   template <class Work>
   auto write(Work&& work) -> std::invoke_result_t<Work, Transaction&>;
 
+  // As write, without waiting: `done` runs on the commit thread once the
+  // commit is durable (with no error, after the work's after-commit
+  // callbacks) or the work failed (with the error write would have thrown).
+  // `done` must be quick and must not throw or call write(). Throws
+  // DomainError(transient) when the database is shutting down.
+  using WriteDone = std::function<void(std::exception_ptr error)>;
+  void write_async(std::function<void(Transaction&)> work, WriteDone done);
+
   // Runs `work` on a pooled reader session (its own snapshot in WAL mode).
   template <class Work>
   auto read(Work&& work) -> std::invoke_result_t<Work, soci::session&>;
@@ -67,30 +80,43 @@ class Database {
   const DatabaseOptions& options() const noexcept { return options_; }
 
  private:
-  // One caller of write() waiting for its work to be committed.
+  // One write waiting for its commit: a caller of write() blocked on
+  // `wake`, or a write_async whose `done` the commit thread calls.
   struct Writer {
-    std::function<void()> work;
+    explicit Writer(soci::session& session) : tx(session) {}
+    Transaction tx;
+    std::function<void(Transaction&)> work;
+    WriteDone done;  // empty for a blocking write()
     std::exception_ptr error;
-    bool done = false;
+    bool finished = false;
     std::condition_variable wake;
   };
-  // Queues `writer`; returns when its work was committed or failed.
-  void submit(Writer& writer);
+  void enqueue(Writer* writer);
+  // Commits `writer` on this thread when nothing else is queued or
+  // committing, else queues it and waits for the commit thread.
+  void commit_or_wait(Writer& writer);
+  void commit_loop();
+  void finish_batch(const std::vector<Writer*>& batch);
   void run_batch(const std::vector<Writer*>& batch);
   bool in_transaction();
   void begin();
   void commit();
   void rollback() noexcept;
   [[noreturn]] void rethrow_translated();
+  std::exception_ptr translated(std::exception_ptr error) noexcept;
 
-  static constexpr std::size_t kMaxBatch = 128;
+  static constexpr std::size_t kMaxBatch = 256;
 
   DatabaseOptions options_;
   std::string connect_string_;
-  std::mutex queue_mutex_;
-  std::deque<Writer*> writers_;
   std::unique_ptr<soci::session> writer_;
   std::unique_ptr<soci::connection_pool> readers_;
+  std::mutex queue_mutex_;  // guards the members below but committer_
+  std::condition_variable queued_;
+  std::deque<Writer*> writers_;
+  bool committing_ = false;  // a batch is running, on the commit thread or a caller's
+  bool stopping_ = false;
+  std::thread committer_;  // last: started once everything above exists
 };
 
 // True when `e` is a UNIQUE/PRIMARY KEY constraint failure.
@@ -101,16 +127,15 @@ bool is_constraint_violation(const std::exception& e) noexcept;
 template <class Work>
 auto Database::write(Work&& work) -> std::invoke_result_t<Work, Transaction&> {
   using Result = std::invoke_result_t<Work, Transaction&>;
-  Transaction tx(*writer_);
-  Writer writer;
+  Writer writer(*writer_);
   std::conditional_t<std::is_void_v<Result>, bool, std::optional<Result>> result{};
-  writer.work = [&] {
+  writer.work = [&](Transaction& tx) {
     if constexpr (std::is_void_v<Result>)
       work(tx);
     else
       result.emplace(work(tx));
   };
-  submit(writer);
+  commit_or_wait(writer);
   if (writer.error) {
     try {
       std::rethrow_exception(writer.error);
@@ -118,7 +143,7 @@ auto Database::write(Work&& work) -> std::invoke_result_t<Work, Transaction&> {
       rethrow_translated();
     }
   }
-  tx.run_after_commit();
+  writer.tx.run_after_commit();
   if constexpr (!std::is_void_v<Result>) return std::move(*result);
 }
 

@@ -59,22 +59,30 @@ void add_teacher_routes(http::Server& server, TeacherApiContext ctx) {
   using http::Request;
   using http::Response;
 
-  server.route(Method::post, "/api/v1/teachers", [ctx](const Request& request) {
+  // Asynchronous: the worker queues the write and moves on; the commit thread
+  // answers once the teacher is durable, so a flush serves every request in
+  // flight rather than one per worker.
+  server.route_async(Method::post, "/api/v1/teachers", [ctx](const Request& request, http::Reply reply) {
     const auto admin = http::require_role(request, ctx.verify, kAdminRole);
     Teacher t;
     t.fields = parse_teacher_input(request.json_object(), ctx.phone_region);
     t.id = core::new_uuid();
     t.tenant_id = admin.tenant_id;
     t.created_at = t.updated_at = core::now_iso8601();
-    const auto traceparent = http::traceparent_of(request);
-    ctx.db.write([&](store::Transaction& tx) {
-      insert_teacher(tx, t);
-      ctx.outbox.add(tx,
-                     contracts::TeacherCreated{t.id, t.tenant_id, t.fields.phone_number, t.fields.full_name,
-                                               t.fields.email.value_or("")},
-                     traceparent);
-    });
-    return Response::json(201, to_json(t)).with_header("Location", "/api/v1/teachers/" + t.id);
+    // Built here, not on the commit thread, which serves every writer.
+    auto created = Response::json(201, to_json(t)).with_header("Location", "/api/v1/teachers/" + t.id);
+    contracts::TeacherCreated event{t.id, t.tenant_id, t.fields.phone_number, t.fields.full_name,
+                                    t.fields.email.value_or("")};
+    ctx.db.write_async(
+        [&outbox = ctx.outbox, t = std::move(t), event = std::move(event),
+         traceparent = http::traceparent_of(request)](store::Transaction& tx) {
+          insert_teacher(tx, t);
+          outbox.add(tx, event, traceparent);
+        },
+        [reply = std::move(reply), created = std::move(created)](std::exception_ptr error) mutable {
+          if (error) return reply.fail(std::move(error));
+          reply(std::move(created));
+        });
   });
 
   server.route(Method::get, "/api/v1/teachers", [ctx](const Request& request) {

@@ -159,5 +159,51 @@ TEST_F(IdentityHandlers, UpdateBeforeCreateIsAppliedWhenTheCreateArrives) {
   EXPECT_EQ(u->phone_number, "+84912345678");
 }
 
+TEST_F(IdentityHandlers, EntityStateReadsTombstoneAccountAndPendingChangesAtOnce) {
+  const auto state_of = [&](const std::string& id) {
+    return db_.read([&](soci::session& s) { return entity_state(s, id); });
+  };
+  const auto none = state_of(kLan.teacher_id);
+  EXPECT_FALSE(none.tombstoned || none.has_user || none.pending_update);
+  deliver(TeacherUpdated{kLan.teacher_id, kTenant, std::nullopt, std::string("Early"), std::nullopt});
+  EXPECT_TRUE(state_of(kLan.teacher_id).pending_update);
+  deliver(kLan);
+  const auto created = state_of(kLan.teacher_id);
+  EXPECT_TRUE(created.has_user);
+  EXPECT_FALSE(created.pending_update);  // taken by the create
+  deliver(TeacherDeleted{kLan.teacher_id, kTenant});
+  EXPECT_TRUE(state_of(kLan.teacher_id).tombstoned);
+}
+
+TEST_F(IdentityHandlers, ARefusedPhoneLeavesTheTransactionUsableForOtherEvents) {
+  // Several events may share a transaction: the refused insert must undo
+  // only itself, and the refusal must name the account that holds the phone.
+  deliver(kLan);
+  auto taken = kLan;
+  taken.teacher_id = "55555555-5555-4555-8555-555555555555";
+  auto other = kLan;
+  other.teacher_id = "66666666-6666-4666-8666-666666666666";
+  other.phone_number = "+84911111111";
+  auto created = eventbus::decode([&] {
+    const auto m = eventbus::encode(taken, {});
+    return eventbus::RawMessage{m.topic, 0, 0, m.key, m.value, m.headers};
+  }());
+  auto next = eventbus::decode([&] {
+    const auto m = eventbus::encode(other, {});
+    return eventbus::RawMessage{m.topic, 0, 0, m.key, m.value, m.headers};
+  }());
+  db_.write([&](store::Transaction& tx) {
+    try {
+      handlers_.resolve(created)(tx, created);
+      ADD_FAILURE() << "the phone was taken";
+    } catch (const eventbus::PermanentError& e) {
+      EXPECT_NE(std::string(e.what()).find(user_of(kLan.teacher_id)->id), std::string::npos) << e.what();
+    }
+    handlers_.resolve(next)(tx, next);
+  });
+  EXPECT_FALSE(user_of(taken.teacher_id));
+  EXPECT_TRUE(user_of(other.teacher_id));
+}
+
 }  // namespace
 }  // namespace emis::identity

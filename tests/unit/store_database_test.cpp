@@ -1,13 +1,14 @@
 // The database's write path: transactions, and group commit under
 // concurrency (a failing writer undoes only its own work).
-#include "core/errors.hpp"
-#include "store/database.hpp"
-#include "support/test_env.hpp"
-
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
 #include <thread>
+
+#include "core/errors.hpp"
+#include "store/database.hpp"
+#include "support/test_env.hpp"
 
 namespace emis::store {
 namespace {
@@ -102,6 +103,69 @@ TEST_F(DatabaseWrites, AConstraintViolationFailsOnlyItsWriter) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(conflicts, 4);
   EXPECT_EQ(count(), 1 + 4);
+}
+
+// write_async: the caller does not wait; `done` says how it went.
+TEST_F(DatabaseWrites, AnAsyncWriteReportsItsCommitAfterItsCallbacks) {
+  std::atomic<bool> woken{false};
+  std::promise<std::exception_ptr> result;
+  db_.write_async(
+      [&](Transaction& tx) {
+        insert(tx, "a");
+        tx.after_commit([&] { woken = true; });
+      },
+      [&](std::exception_ptr error) {
+        EXPECT_TRUE(woken);
+        result.set_value(error);
+      });
+  EXPECT_EQ(result.get_future().get(), nullptr);
+  EXPECT_EQ(count(), 1);
+}
+
+TEST_F(DatabaseWrites, ManyAsyncWritesFromOneThreadEachSucceedOrFailAlone) {
+  // More writes in flight than threads: they share commits, and each failing
+  // one (a duplicate name) is refused alone with the error write would throw.
+  constexpr int kWrites = 300;
+  std::vector<std::promise<std::exception_ptr>> results(kWrites);
+  for (int i = 0; i < kWrites; ++i) {
+    const auto name = i % 10 == 9 ? "dup" : std::to_string(i);
+    db_.write_async(
+        [this, name](Transaction& tx) { insert(tx, name); },
+        [&results, i](std::exception_ptr error) { results[static_cast<std::size_t>(i)].set_value(error); });
+  }
+  int failed = 0;
+  for (auto& r : results) {
+    if (const auto error = r.get_future().get()) {
+      ++failed;
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        EXPECT_TRUE(is_unique_violation(e)) << e.what();
+      }
+    }
+  }
+  EXPECT_EQ(failed, kWrites / 10 - 1);  // the first "dup" wins
+  EXPECT_EQ(count(), kWrites - failed);
+}
+
+TEST_F(DatabaseWrites, QueuedAsyncWritesCommitBeforeTheDatabaseCloses) {
+  const auto path = dir_.file("closing.db");
+  std::atomic<int> committed{0};
+  {
+    Database db({path});
+    db.migrate({{1, "things", {"CREATE TABLE things (id INTEGER PRIMARY KEY, name TEXT NOT NULL)"}}});
+    for (int i = 0; i < 50; ++i)
+      db.write_async([](Transaction& tx) { tx.session() << "INSERT INTO things (name) VALUES ('x')"; },
+                     [&](std::exception_ptr error) { committed += error ? 0 : 1; });
+  }
+  EXPECT_EQ(committed, 50);
+  Database reopened({path});
+  EXPECT_EQ(reopened.read([](soci::session& s) {
+    int n = 0;
+    s << "SELECT COUNT(*) FROM things", soci::into(n);
+    return n;
+  }),
+            50);
 }
 
 }  // namespace
