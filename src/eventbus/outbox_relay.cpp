@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/clock.hpp"
@@ -207,7 +210,7 @@ int OutboxRelay::drain() {
     await(*producer, in_flight.front());
     std::size_t complete = 1;
     while (complete < in_flight.size() && in_flight[complete].state->pending == 0) ++complete;
-    const bool was_broken = order.broken();
+    const bool held_partitions = order.holds_partitions();
     sent += settle(in_flight, complete, order);
     in_flight.erase(in_flight.begin(), in_flight.begin() + static_cast<std::ptrdiff_t>(complete));
     // librdkafka's idempotent producer does not stop a partition after a
@@ -219,7 +222,9 @@ int OutboxRelay::drain() {
     // topic ahead of it in the first place. (enable.gapless.guarantee would
     // make such a failure fatal instead, but it is experimental and does not
     // cover message timeouts, the common failure while a broker is away.)
-    if (!was_broken && order.broken()) producer->purge_queued();
+    // A message refused at once never reached a partition queue, and produce()
+    // already kept its key's later rows back: nothing to purge for it.
+    if (!held_partitions && order.holds_partitions()) producer->purge_queued();
   }
   return order.broken() ? -1 : sent;
 }
@@ -231,17 +236,22 @@ OutboxRelay::InFlight OutboxRelay::produce(Producer& producer, std::vector<Row> 
   auto& state = *batch.state;
   state.reports.resize(batch.rows.size());
   state.pending = batch.rows.size();
+  // Keys with a row refused at once (queue full, too large, fatal state):
+  // their later rows in the batch are not produced, so that none overtakes it.
+  std::set<std::pair<std::string_view, std::string_view>> refused;
   for (std::size_t i = 0; i < batch.rows.size(); ++i) {
-    producer.produce(batch.rows[i].message, [state = batch.state, i](const DeliveryReport& r) {
+    const auto& message = batch.rows[i].message;
+    if (!refused.empty() && refused.count({message.topic, message.key})) {
+      state.reports[i] =
+          DeliveryReport{false, "not produced: an earlier event of its key was refused", -1, -1};
+      --state.pending;
+      continue;
+    }
+    producer.produce(message, [state = batch.state, i](const DeliveryReport& r) {
       state->reports[i] = r;
       --state->pending;
     });
-    // Refused at once (queue full, fatal state): the rest of the batch is
-    // not produced, so that nothing behind the refused row overtakes it.
-    if (state.reports[i] && !state.reports[i]->ok) {
-      state.pending -= batch.rows.size() - i - 1;
-      break;
-    }
+    if (state.reports[i] && !state.reports[i]->ok) refused.emplace(message.topic, message.key);
   }
   return batch;
 }
