@@ -133,6 +133,11 @@ void OutboxRelay::notify() {
   wake_.notify_one();
 }
 
+bool OutboxRelay::take_notification() {
+  std::lock_guard lock(wake_mutex_);
+  return std::exchange(notified_, false);
+}
+
 void OutboxRelay::inject_fatal_error(const std::string& reason) {
   std::lock_guard lock(producer_mutex_);
   producer_->inject_fatal_error(reason);
@@ -167,8 +172,9 @@ void OutboxRelay::run() {
     } catch (const std::exception& e) {
       spdlog::warn("outbox relay: {}", e.what());
     }
-    // A drain reads until no unsent row is left; commits meanwhile have set
-    // notified_, so the wait above returns at once for them.
+    // A drain reads until no unsent row is left, and on while commits keep
+    // adding rows; a commit after its last read has set notified_, so the
+    // wait above returns at once for it.
     drained = true;
     backoff = sent < 0
                   ? std::min(options_.relay_max_backoff, backoff.count() ? backoff * 2 : milliseconds(100))
@@ -196,8 +202,10 @@ int OutboxRelay::drain() {
     // Keep the producer fed while the oldest batch waits for its reports.
     // After a failure nothing new is produced: the drain ends and the rows
     // left unsent are read again, in order, after the backoff.
-    while (!exhausted && !order.broken() && !stopping_ && !producer->fatal() &&
-           in_flight.size() < batches_in_flight) {
+    while (!order.broken() && !stopping_ && !producer->fatal() && in_flight.size() < batches_in_flight) {
+      // After a short read, read on only when a commit has added rows since:
+      // they go out without waiting for the batches in flight to be marked.
+      if (exhausted && !take_notification()) break;
       auto rows = unsent_rows(db_, read_after, options_.relay_batch_size);
       exhausted = rows.size() < batch_size;
       if (rows.empty()) break;
