@@ -5,8 +5,7 @@ namespace emis::eventbus {
 bool DeliveryOrder::held_back(std::string_view topic, std::string_view key, std::int32_t partition) const {
   if (!broken_) return false;  // the common case: nothing failed in this drain
   const std::string t(topic);
-  return topics_.count(t) > 0 || keys_.count({t, std::string(key)}) > 0 ||
-         (partition >= 0 && partitions_.count({t, partition}) > 0);
+  return keys_.count({t, std::string(key)}) > 0 || (partition >= 0 && partitions_.count({t, partition}) > 0);
 }
 
 std::vector<bool> DeliveryOrder::settle(const std::vector<RowDelivery>& rows) {
@@ -20,10 +19,7 @@ std::vector<bool> DeliveryOrder::settle(const std::vector<RowDelivery>& rows) {
     }
     broken_ = true;
     keys_.emplace(row.topic, row.key);
-    if (partition >= 0)
-      partitions_.emplace(row.topic, partition);
-    else
-      topics_.emplace(row.topic);
+    if (partition >= 0) partitions_.emplace(row.topic, partition);
   }
   return sendable;
 }
@@ -31,7 +27,6 @@ std::vector<bool> DeliveryOrder::settle(const std::vector<RowDelivery>& rows) {
 void DeliveryOrder::reset() {
   broken_ = false;
   partitions_.clear();
-  topics_.clear();
   keys_.clear();
 }
 

@@ -3,10 +3,11 @@
 // (and so per key), so once a row failed, every later row of the same
 // topic-partition stays unsent even if its own delivery report is OK: the
 // relay reads them again after the failed row and publishes them after it.
-// Rows of other partitions are not held back. A failure whose partition is
-// unknown (the producer refused the message before partitioning it) holds
-// back its whole topic; a failed row also holds back its key, whatever
-// partition a later report names.
+// Rows of other partitions are not held back. A failed row also holds back
+// its key, whatever partition a later report names; a failure whose
+// partition is unknown (refused before partitioning, or no report) holds
+// back only its key, which is all per-key order needs, so that one event
+// that can never be sent does not stop its whole topic.
 //
 // The state spans the batches of one drain (reports arrive batch by batch,
 // in sequence order); reset() starts the next drain.
@@ -37,6 +38,8 @@ class DeliveryOrder {
   std::vector<bool> settle(const std::vector<RowDelivery>& rows);
   // True once a row failed (or was held back) since the last reset.
   bool broken() const noexcept { return broken_; }
+  // True once a failure on a known partition holds that partition back.
+  bool holds_partitions() const noexcept { return !partitions_.empty(); }
   void reset();
 
  private:
@@ -44,8 +47,7 @@ class DeliveryOrder {
 
   bool broken_ = false;
   std::set<std::pair<std::string, std::int32_t>> partitions_;  // topic, partition
-  std::set<std::string> topics_;
-  std::set<std::pair<std::string, std::string>> keys_;  // topic, key
+  std::set<std::pair<std::string, std::string>> keys_;         // topic, key
 };
 
 }  // namespace emis::eventbus

@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/clock.hpp"
@@ -130,6 +133,11 @@ void OutboxRelay::notify() {
   wake_.notify_one();
 }
 
+bool OutboxRelay::take_notification() {
+  std::lock_guard lock(wake_mutex_);
+  return std::exchange(notified_, false);
+}
+
 void OutboxRelay::inject_fatal_error(const std::string& reason) {
   std::lock_guard lock(producer_mutex_);
   producer_->inject_fatal_error(reason);
@@ -164,8 +172,9 @@ void OutboxRelay::run() {
     } catch (const std::exception& e) {
       spdlog::warn("outbox relay: {}", e.what());
     }
-    // A drain reads until no unsent row is left; commits meanwhile have set
-    // notified_, so the wait above returns at once for them.
+    // A drain reads until no unsent row is left, and on while commits keep
+    // adding rows; a commit after its last read has set notified_, so the
+    // wait above returns at once for it.
     drained = true;
     backoff = sent < 0
                   ? std::min(options_.relay_max_backoff, backoff.count() ? backoff * 2 : milliseconds(100))
@@ -193,8 +202,10 @@ int OutboxRelay::drain() {
     // Keep the producer fed while the oldest batch waits for its reports.
     // After a failure nothing new is produced: the drain ends and the rows
     // left unsent are read again, in order, after the backoff.
-    while (!exhausted && !order.broken() && !stopping_ && !producer->fatal() &&
-           in_flight.size() < batches_in_flight) {
+    while (!order.broken() && !stopping_ && !producer->fatal() && in_flight.size() < batches_in_flight) {
+      // After a short read, read on only when a commit has added rows since:
+      // they go out without waiting for the batches in flight to be marked.
+      if (exhausted && !take_notification()) break;
       auto rows = unsent_rows(db_, read_after, options_.relay_batch_size);
       exhausted = rows.size() < batch_size;
       if (rows.empty()) break;
@@ -207,7 +218,7 @@ int OutboxRelay::drain() {
     await(*producer, in_flight.front());
     std::size_t complete = 1;
     while (complete < in_flight.size() && in_flight[complete].state->pending == 0) ++complete;
-    const bool was_broken = order.broken();
+    const bool held_partitions = order.holds_partitions();
     sent += settle(in_flight, complete, order);
     in_flight.erase(in_flight.begin(), in_flight.begin() + static_cast<std::ptrdiff_t>(complete));
     // librdkafka's idempotent producer does not stop a partition after a
@@ -219,7 +230,9 @@ int OutboxRelay::drain() {
     // topic ahead of it in the first place. (enable.gapless.guarantee would
     // make such a failure fatal instead, but it is experimental and does not
     // cover message timeouts, the common failure while a broker is away.)
-    if (!was_broken && order.broken()) producer->purge_queued();
+    // A message refused at once never reached a partition queue, and produce()
+    // already kept its key's later rows back: nothing to purge for it.
+    if (!held_partitions && order.holds_partitions()) producer->purge_queued();
   }
   return order.broken() ? -1 : sent;
 }
@@ -231,17 +244,22 @@ OutboxRelay::InFlight OutboxRelay::produce(Producer& producer, std::vector<Row> 
   auto& state = *batch.state;
   state.reports.resize(batch.rows.size());
   state.pending = batch.rows.size();
+  // Keys with a row refused at once (queue full, too large, fatal state):
+  // their later rows in the batch are not produced, so that none overtakes it.
+  std::set<std::pair<std::string_view, std::string_view>> refused;
   for (std::size_t i = 0; i < batch.rows.size(); ++i) {
-    producer.produce(batch.rows[i].message, [state = batch.state, i](const DeliveryReport& r) {
+    const auto& message = batch.rows[i].message;
+    if (!refused.empty() && refused.count({message.topic, message.key})) {
+      state.reports[i] =
+          DeliveryReport{false, "not produced: an earlier event of its key was refused", -1, -1};
+      --state.pending;
+      continue;
+    }
+    producer.produce(message, [state = batch.state, i](const DeliveryReport& r) {
       state->reports[i] = r;
       --state->pending;
     });
-    // Refused at once (queue full, fatal state): the rest of the batch is
-    // not produced, so that nothing behind the refused row overtakes it.
-    if (state.reports[i] && !state.reports[i]->ok) {
-      state.pending -= batch.rows.size() - i - 1;
-      break;
-    }
+    if (state.reports[i] && !state.reports[i]->ok) refused.emplace(message.topic, message.key);
   }
   return batch;
 }

@@ -50,6 +50,8 @@ class OutboxRelay {
   struct InFlight;
 
   void run();
+  // Clears and returns the flag notify() sets.
+  bool take_notification();
   // Publishes until no unsent row is left. Returns the number of rows marked
   // sent, or -1 when a delivery failed.
   int drain();

@@ -208,5 +208,32 @@ TEST_F(EventbusRelayFaults, StopEndsTheWaitAtOnce) {
   EXPECT_EQ(unsent(tdb.db()), 0);
 }
 
+// An event the producer refuses for good (bigger than it takes) holds back
+// only the later events of its key; other keys keep flowing.
+TEST_F(EventbusRelayFaults, AnEventThatCannotBeSentHoldsBackOnlyItsKey) {
+  auto options = test_bus_options("refused");
+  options.kafka_properties["message.max.bytes"] = "2000";
+  options.relay_max_backoff = 200ms;
+  TestDatabase tdb("refused");
+  core::MetricsRegistry metrics;
+  OutboxRelay relay(tdb.db(), options, metrics);
+  Outbox outbox({options.topics, options.source, {}}, relay.waker());
+  const auto topic = options.topics.topic(ThingHappened::type);
+  std::vector<std::string> flowing;
+  tdb.db().write([&](store::Transaction& tx) {
+    outbox.add(tx, ThingHappened{"stuck", 0, std::string(3000, 'x')});
+    for (int i = 0; i < 5; ++i) {
+      outbox.add(tx, ThingHappened{"stuck", i + 1, {}});
+      flowing.push_back(outbox.add(tx, ThingHappened{"flowing", i, {}}));
+    }
+  });
+  relay.start();
+  expect_published_in_order(topic, flowing);
+  ASSERT_TRUE(eventually([&] { return unsent(tdb.db()) == 6; }, 20s)) << unsent(tdb.db()) << " rows unsent";
+  EXPECT_EQ(scalar(tdb.db(), "SELECT COUNT(*) FROM outbox WHERE sent_at_ms IS NULL AND event_key = 'stuck'"),
+            6);
+  EXPECT_EQ(topic_message_count(topic), 5);
+}
+
 }  // namespace
 }  // namespace emis::testing
