@@ -60,8 +60,8 @@ void Database::submit(Writer& writer) {
   if (writer.done) return;  // a leader ran it
 
   // This writer leads: it takes the writers queued behind it into its commit.
-  const std::vector<Writer*> batch(writers_.begin(),
-                                   writers_.begin() + static_cast<long>(std::min(writers_.size(), kMaxBatch)));
+  const std::vector<Writer*> batch(
+      writers_.begin(), writers_.begin() + static_cast<long>(std::min(writers_.size(), kMaxBatch)));
   lock.unlock();
   run_batch(batch);
   lock.lock();
@@ -108,8 +108,9 @@ void Database::run_batch(const std::vector<Writer*>& batch) {
     if (!undone) {
       // SQLite ended the transaction (or it has one writer): nothing of it will commit.
       rollback();
-      fail_all(batch, std::make_exception_ptr(core::DomainError(core::ErrorKind::transient, "Database unavailable",
-                                                                "The write was rolled back; try again.")));
+      fail_all(batch,
+               std::make_exception_ptr(core::DomainError(core::ErrorKind::transient, "Database unavailable",
+                                                         "The write was rolled back; try again.")));
       return;
     }
   }
@@ -143,8 +144,7 @@ void Database::rethrow_translated() {
   try {
     throw;
   } catch (const soci::sqlite3_soci_error& e) {
-    const int code = e.result() & 0xff;
-    if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_IOERR || code == SQLITE_FULL) {
+    if (is_transient_failure(e)) {
       // The database's own text may quote SQL: log it, never answer with it.
       spdlog::warn("database unavailable: {}", e.what());
       throw core::DomainError(core::ErrorKind::transient, "Database unavailable",
@@ -159,6 +159,14 @@ bool is_unique_violation(const std::exception& e) noexcept {
   if (const auto* s = dynamic_cast<const soci::sqlite3_soci_error*>(&e))
     return (s->result() & 0xff) == SQLITE_CONSTRAINT &&
            std::string_view(s->what()).find("UNIQUE") != std::string_view::npos;
+  return false;
+}
+
+bool is_transient_failure(const std::exception& e) noexcept {
+  if (const auto* s = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) {
+    const int code = s->result() & 0xff;
+    return code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_IOERR || code == SQLITE_FULL;
+  }
   return false;
 }
 

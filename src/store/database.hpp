@@ -14,10 +14,10 @@
 #include <cstddef>
 #include <deque>
 #include <exception>
-#include <optional>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -97,6 +97,10 @@ class Database {
 bool is_unique_violation(const std::exception& e) noexcept;
 // True for any constraint failure (UNIQUE, NOT NULL, CHECK, FOREIGN KEY).
 bool is_constraint_violation(const std::exception& e) noexcept;
+// True when the database may accept the same statement later: busy, locked,
+// an I/O error or a full disk. Any other SQL error (a missing column, a syntax
+// error) is a bug that no retry cures.
+bool is_transient_failure(const std::exception& e) noexcept;
 
 template <class Work>
 auto Database::write(Work&& work) -> std::invoke_result_t<Work, Transaction&> {
