@@ -24,7 +24,7 @@ std::vector<Row> unsent_rows(store::Database& db, int limit) {
   return db.read([limit](soci::session& s) {
     std::vector<Row> rows;
     soci::rowset<soci::row> result =
-        (s.prepare << "SELECT seq, topic, event_key, value, headers, event_id FROM outbox "
+        (s.prepare << "SELECT seq, topic, event_key, value, headers, event_id, null_key FROM outbox "
                       "WHERE sent_at_ms IS NULL ORDER BY seq LIMIT :n",
          soci::use(limit));
     for (const auto& r : result) {
@@ -36,6 +36,7 @@ std::vector<Row> unsent_rows(store::Database& db, int limit) {
       for (const auto& pair : nlohmann::json::parse(r.get<std::string>(4)))
         row.message.headers.emplace_back(pair.at(0).get<std::string>(), pair.at(1).get<std::string>());
       row.message.event_id = r.get<std::string>(5);
+      row.message.null_key = store::int64_column(r, 6) != 0;
       rows.push_back(std::move(row));
     }
     return rows;
