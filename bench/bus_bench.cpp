@@ -109,7 +109,8 @@ int main(int argc, char** argv) {
     store::Database db(db_options);
     db.migrate(eventbus::schema_migrations());
     eventbus::Publisher publisher(options, metrics);
-    eventbus::EventConsumer consumer(db, publisher, options, metrics);
+    eventbus::Outbox dead_letters(publisher.context(), {});  // none expected here
+    eventbus::EventConsumer consumer(db, dead_letters, options, metrics);
     std::mutex mutex;
     std::condition_variable seen_cv;
     std::string seen;
