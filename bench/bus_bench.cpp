@@ -162,7 +162,8 @@ int main(int argc, char** argv) {
     std::condition_variable seen_cv;
     std::string seen;
     eventbus::Publisher publisher(rtt_options, metrics);
-    eventbus::EventConsumer consumer(db, publisher, rtt_options, metrics);
+    eventbus::Outbox dead_letters(publisher.context(), {});  // none expected here
+    eventbus::EventConsumer consumer(db, dead_letters, rtt_options, metrics);
     consumer.handlers().on<BenchEvent>(
         [&](store::Transaction& tx, const BenchEvent& e, const eventbus::IncomingEvent&) {
           tx.after_commit([&, id = e.id] {

@@ -14,7 +14,24 @@
 #include "eventbus/topic_admin.hpp"
 
 namespace emis::eventbus {
-namespace {}  // namespace
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// librdkafka's own errors that repeat while the broker is away: logged once per period.
+constexpr auto error_log_period = std::chrono::seconds(10);
+
+std::unique_ptr<RdKafka::TopicPartition> topic_partition(
+    const std::string& topic, std::int32_t partition, std::int64_t offset = RdKafka::Topic::OFFSET_INVALID) {
+  return std::unique_ptr<RdKafka::TopicPartition>(RdKafka::TopicPartition::create(topic, partition, offset));
+}
+
+// The inbox key of a message that has no usable event id: its place in the log.
+std::string place_of(const RawMessage& raw) {
+  return "kafka:" + raw.topic + "/" + std::to_string(raw.partition) + "/" + std::to_string(raw.offset);
+}
+
+}  // namespace
 
 // Eager rebalancing: commit what was handled before giving partitions up,
 // so the next owner starts right after it (the inbox absorbs the rest).
@@ -24,6 +41,9 @@ struct EventConsumer::Rebalance : RdKafka::RebalanceCb {
                     std::vector<RdKafka::TopicPartition*>& partitions) override {
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
       consumer->assign(partitions);
+      // A partition paused by an earlier owner of this handle starts unpaused.
+      consumer->resume(partitions);
+      for (const auto* tp : partitions) owner->assignment_.emplace(tp->topic(), tp->partition());
       owner->assigned_ = true;
       spdlog::info("consumer group {}: assigned {} partitions", owner->options_.group_id, partitions.size());
     } else {
@@ -32,18 +52,23 @@ struct EventConsumer::Rebalance : RdKafka::RebalanceCb {
         spdlog::warn("consumer group {}: commit on revoke: {}", owner->options_.group_id,
                      RdKafka::err2str(commit));
       consumer->unassign();
+      // A paused partition's retry goes with it: its next owner starts at the
+      // committed offset, which is never past the failed event.
+      owner->assignment_.clear();
+      owner->retries_.clear();
       spdlog::info("consumer group {}: revoked {} partitions", owner->options_.group_id, partitions.size());
     }
   }
 };
 
-EventConsumer::EventConsumer(store::Database& db, Publisher& dead_letters, BusOptions options,
+EventConsumer::EventConsumer(store::Database& db, Outbox& dead_letters, BusOptions options,
                              core::MetricsRegistry& metrics)
     : db_(db),
       dead_letters_(dead_letters),
       options_(std::move(options)),
       metrics_(metrics),
       handlers_(options_.topics),
+      inbox_(options_.group_id),
       rebalance_(std::make_unique<Rebalance>()) {
   rebalance_->owner = this;
 }
@@ -142,145 +167,266 @@ void EventConsumer::stop() {
 }
 
 void EventConsumer::run() {
-  auto next_lag_update = std::chrono::steady_clock::now();
+  auto next_lag_update = Clock::now();
+  auto next_prune = Clock::now();
   while (!stopping_) {
-    std::unique_ptr<RdKafka::Message> message(consumer_->consume(100));
-    if (std::chrono::steady_clock::now() >= next_lag_update) {
+    resume_due_partitions();
+    const auto batch = poll_batch();
+    if (Clock::now() >= next_lag_update) {
       update_lag();
-      next_lag_update = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      next_lag_update = Clock::now() + std::chrono::seconds(5);
     }
-    switch (message->err()) {
-      case RdKafka::ERR_NO_ERROR:
-        break;
-      case RdKafka::ERR__TIMED_OUT:
-      case RdKafka::ERR__PARTITION_EOF:
-        continue;
-      default:
-        // Broker away, topic not yet created ...: librdkafka recovers by itself.
-        spdlog::debug("consumer group {}: {}", options_.group_id, message->errstr());
-        continue;
+    if (Clock::now() >= next_prune) {
+      prune_inbox();
+      next_prune = Clock::now() + std::chrono::minutes(10);
     }
-    const auto raw = to_raw(*message);
-    counters(raw.topic).consumed.inc();
-    if (!process(raw)) break;  // stopping: the offset stays where it was
-    std::vector<RdKafka::TopicPartition*> offsets{
-        RdKafka::TopicPartition::create(raw.topic, raw.partition, raw.offset + 1)};
-    const auto err = consumer_->offsets_store(offsets);
-    if (err != RdKafka::ERR_NO_ERROR)
-      // The partition was revoked meanwhile; its next owner sees the event again, and the inbox skips it.
-      spdlog::debug("consumer group {}: offsets_store: {}", options_.group_id, RdKafka::err2str(err));
-    RdKafka::TopicPartition::destroy(offsets);
+    if (!batch.empty()) process_batch(batch);
   }
 }
 
-bool EventConsumer::process(const RawMessage& raw) {
-  auto backoff = options_.retry_initial_backoff;
-  for (int attempt = 1;; ++attempt) {
+std::vector<RawMessage> EventConsumer::poll_batch() {
+  std::vector<RawMessage> batch;
+  for (int timeout_ms = 100; batch.size() < static_cast<std::size_t>(options_.consumer_batch_size);
+       timeout_ms = 0) {
+    std::unique_ptr<RdKafka::Message> message(consumer_->consume(timeout_ms));
+    if (message->err() == RdKafka::ERR__TIMED_OUT) break;
+    if (message->err() != RdKafka::ERR_NO_ERROR) {
+      if (!accept(*message)) stopping_ = true;
+      break;
+    }
+    const Partition partition{message->topic_name(), message->partition()};
+    // A paused partition's messages fetched before the pause come again
+    // after the retry's seek.
+    if (const auto retry = retries_.find(partition); retry != retries_.end() && retry->second.paused)
+      continue;
+    batch.push_back(to_raw(*message));
+  }
+  // A rebalance inside one of the polls above may have taken partitions away.
+  std::erase_if(batch, [&](const RawMessage& m) { return !assignment_.count({m.topic, m.partition}); });
+  return batch;
+}
+
+bool EventConsumer::accept(RdKafka::Message& message) {
+  const auto err = message.err();
+  if (err == RdKafka::ERR__PARTITION_EOF) return true;
+  if (err == RdKafka::ERR__FATAL) {
+    std::string reason;
+    const auto fatal = consumer_->fatal_error(reason);
+    spdlog::critical("consumer group {} stopped by a fatal error: {}: {}", options_.group_id,
+                     RdKafka::err2str(fatal), reason);
+    return false;
+  }
+  // Broker away, topic not yet created ...: librdkafka recovers by itself,
+  // but an operator should see that it has to.
+  auto& last = error_logged_[static_cast<int>(err)];
+  if (Clock::now() - last >= error_log_period) {
+    last = Clock::now();
+    spdlog::warn("consumer group {}: {}", options_.group_id, message.errstr());
+  }
+  return true;
+}
+
+void EventConsumer::resume_due_partitions() {
+  const auto now = Clock::now();
+  for (auto& [partition, retry] : retries_) {
+    if (!retry.paused || now < retry.due) continue;
+    // Back to the failed event: what was fetched after it was dropped.
+    const auto tp = topic_partition(partition.first, partition.second, retry.offset);
+    if (const auto err = consumer_->seek(*tp, 1000); err != RdKafka::ERR_NO_ERROR) {
+      spdlog::warn("consumer group {}: seek {}[{}]@{}: {}; trying again", options_.group_id, partition.first,
+                   partition.second, retry.offset, RdKafka::err2str(err));
+      retry.due = now + options_.retry_initial_backoff;
+      continue;
+    }
+    std::vector<RdKafka::TopicPartition*> partitions{tp.get()};
+    consumer_->resume(partitions);
+    retry.paused = false;
+  }
+}
+
+void EventConsumer::process_batch(const std::vector<RawMessage>& batch) {
+  for (const auto& raw : batch) counters(raw.topic).consumed.inc();
+  Progress progress;
+  // An event being retried goes alone: its attempts are counted one by one.
+  const bool retrying = std::any_of(batch.begin(), batch.end(), [&](const RawMessage& m) {
+    const auto retry = retries_.find({m.topic, m.partition});
+    return retry != retries_.end() && retry->second.offset == m.offset;
+  });
+  std::size_t failed_index = batch.size();
+  std::optional<Failure> failure;
+  if (!retrying && batch.size() > 1) {
+    std::vector<Outcome> outcomes;
     try {
-      handle(raw);
-      return true;
-    } catch (...) {
-      const auto failure = classify_current_exception();
-      const bool give_up =
-          failure.kind == FailureKind::permanent ||
-          (failure.kind == FailureKind::unclassified && attempt >= options_.unclassified_max_attempts);
-      if (give_up) {
-        spdlog::warn("event at {}[{}]@{} dead-lettered ({}): {}", raw.topic, raw.partition, raw.offset,
-                     failure.error_class, failure.message);
-        // The dead letter must reach the broker before the offset moves on.
-        for (auto dlq_backoff = options_.retry_initial_backoff;;) {
-          try {
-            send_to_dead_letter(raw, failure.error_class, failure.message, attempt);
-            return true;
-          } catch (const std::exception& e) {
-            spdlog::warn("dead letter for {}[{}]@{} not delivered: {}", raw.topic, raw.partition, raw.offset,
-                         e.what());
-          }
-          if (!wait_backoff(dlq_backoff)) return false;
-          dlq_backoff = std::min(options_.retry_max_backoff, dlq_backoff * 2);
+      db_.write([&](store::Transaction& tx) {
+        outcomes.clear();
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+          failed_index = i;
+          outcomes.push_back(apply(tx, batch[i]));
         }
+        failed_index = batch.size();  // from here on, the commit failed
+      });
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        report(batch[i], outcomes[i]);
+        progress[{batch[i].topic, batch[i].partition}] = batch[i].offset + 1;
       }
-      counters(raw.topic).retried.inc();
-      spdlog::warn("event at {}[{}]@{} failed (attempt {}, {}), retrying in {} ms: {}", raw.topic,
-                   raw.partition, raw.offset, attempt, failure.error_class, backoff.count(), failure.message);
-      if (!wait_backoff(backoff)) return false;
-      backoff = std::min(options_.retry_max_backoff, backoff * 2);
+      store_offsets(progress);
+      return;
+    } catch (...) {
+      failure = classify_current_exception();
+      spdlog::debug("consumer group {}: a batch of {} failed ({}), handling its events one at a time",
+                    options_.group_id, batch.size(), failure->message);
     }
   }
+  // One transaction per event: the event that failed the batch counts that
+  // as its first attempt; the others are applied again.
+  for (std::size_t i = 0; i < batch.size() && !stopping_; ++i) {
+    const auto& raw = batch[i];
+    if (const auto retry = retries_.find({raw.topic, raw.partition});
+        retry != retries_.end() && retry->second.paused)
+      continue;  // an earlier event of this partition failed: the rest waits for its retry
+    process_one(raw, i == failed_index ? failure : std::nullopt, progress);
+  }
+  store_offsets(progress);
 }
 
-void EventConsumer::handle(const RawMessage& raw) {
-  auto event = decode(raw);
-  const RawHandler* resolved = nullptr;
-  try {
-    resolved = &handlers_.resolve(event);
-  } catch (const PermanentError&) {
-    // Fix: an unknown type or version failed here, before the inbox check
-    // below, so a redelivery of an event already dead-lettered (and
-    // remembered in the inbox by send_to_dead_letter) was dead-lettered
-    // again. Skip it like any other duplicate.
-    const bool seen = db_.read([&](soci::session& s) {
-      int n = 0;
-      s << "SELECT COUNT(*) FROM inbox WHERE consumer = :c AND event_id = :id", soci::use(options_.group_id),
-          soci::use(event.id), soci::into(n);
-      return n > 0;
-    });
-    if (!seen) throw;
+bool EventConsumer::process_one(const RawMessage& raw, const std::optional<Failure>& failed,
+                                Progress& progress) {
+  if (failed) {
+    on_failure(raw, *failed, progress);
+    return false;
   }
-  // Named values: SOCI binds references, and the statement runs after this line.
-  const long long offset = raw.offset;
-  const std::string handled_at = core::now_iso8601();
-  const bool applied = resolved && db_.write([&, &handler = *resolved](store::Transaction& tx) {
-    soci::statement insert =
-        (tx.session().prepare
-             << "INSERT INTO inbox (consumer, event_id, event_type, topic, partition_no, offset_no, "
-                "outcome, handled_at) VALUES (:c, :id, :type, :topic, :p, :o, 'handled', :at) "
-                "ON CONFLICT DO NOTHING",
-         soci::use(options_.group_id), soci::use(event.id), soci::use(event.event_type), soci::use(raw.topic),
-         soci::use(raw.partition), soci::use(offset), soci::use(handled_at));
-    insert.execute(true);
-    if (insert.get_affected_rows() == 0) return false;  // seen before: the effect is already there
-    handler(tx, event);
+  try {
+    const auto outcome = db_.write([&](store::Transaction& tx) { return apply(tx, raw); });
+    report(raw, outcome);
+    retries_.erase({raw.topic, raw.partition});
+    progress[{raw.topic, raw.partition}] = raw.offset + 1;
     return true;
-  });
-  if (applied) {
-    counters(raw.topic).handled.inc();
-    spdlog::info("handled {} {} from {}[{}]@{} traceparent={}", event.event_type, event.id, raw.topic,
-                 raw.partition, raw.offset, event.traceparent);
-  } else {
-    counters(raw.topic).duplicates.inc();
-    spdlog::info("skipped duplicate {} {} from {}[{}]@{} traceparent={}", event.event_type, event.id,
-                 raw.topic, raw.partition, raw.offset, event.traceparent);
+  } catch (...) {
+    on_failure(raw, classify_current_exception(), progress);
+    return false;
   }
 }
 
-void EventConsumer::send_to_dead_letter(const RawMessage& raw, const std::string& error_class,
-                                        const std::string& message, int attempts) {
-  if (!options_.dead_letter_enabled) {
-    spdlog::error("dead letters disabled: event at {}[{}]@{} dropped", raw.topic, raw.partition, raw.offset);
-    return;
+void EventConsumer::on_failure(const RawMessage& raw, const Failure& failure, Progress& progress) {
+  const Partition partition{raw.topic, raw.partition};
+  auto& retry = retries_[partition];
+  if (retry.attempts == 0 || retry.offset != raw.offset)
+    retry = Retry{raw.offset, 0, options_.retry_initial_backoff, {}, false};
+  ++retry.attempts;
+  const bool give_up =
+      failure.kind == FailureKind::permanent ||
+      (failure.kind == FailureKind::unclassified && retry.attempts >= options_.unclassified_max_attempts);
+  if (give_up) {
+    try {
+      const int attempts = retry.attempts;
+      const bool recorded =
+          db_.write([&](store::Transaction& tx) { return dead_letter_in(tx, raw, failure, attempts); });
+      spdlog::warn("event at {}[{}]@{} dead-lettered after {} attempt(s) ({}): {}", raw.topic, raw.partition,
+                   raw.offset, attempts, failure.error_class, failure.message);
+      report(raw, recorded ? Outcome::dead_lettered : Outcome::duplicate);
+      retries_.erase(partition);
+      progress[partition] = raw.offset + 1;
+      return;
+    } catch (const std::exception& e) {
+      // The database refused the dead letter too: try again after the backoff.
+      spdlog::warn("dead letter for {}[{}]@{} not written: {}", raw.topic, raw.partition, raw.offset,
+                   e.what());
+    }
+  } else {
+    counters(raw.topic).retried.inc();
+    spdlog::warn("event at {}[{}]@{} failed (attempt {}, {}), retrying in {} ms: {}", raw.topic,
+                 raw.partition, raw.offset, retry.attempts, failure.error_class, retry.backoff.count(),
+                 failure.message);
   }
-  const auto report =
-      dead_letters_.publish_and_wait(dead_letter(raw, options_.group_id, error_class, message, attempts));
-  if (!report.ok) throw std::runtime_error(report.error);
-  counters(raw.topic).dead_lettered.inc();
-  // Remember it, so a redelivery of the same event is not dead-lettered twice.
-  std::string id;
+  // Only this partition waits; the others keep flowing.
+  const auto tp = topic_partition(raw.topic, raw.partition);
+  std::vector<RdKafka::TopicPartition*> partitions{tp.get()};
+  consumer_->pause(partitions);
+  retry.paused = true;
+  retry.due = Clock::now() + retry.backoff;
+  retry.backoff = std::min(options_.retry_max_backoff, retry.backoff * 2);
+}
+
+EventConsumer::Outcome EventConsumer::apply(store::Transaction& tx, const RawMessage& raw) {
+  IncomingEvent event;
+  const RawHandler* handler = nullptr;
   try {
-    id = decode(raw).id;
-  } catch (const std::exception&) {
-    return;  // no usable id: nothing to remember it by
+    event = decode(raw);
+    handler = &handlers_.resolve(event);
+  } catch (const PermanentError& e) {
+    // The inbox comes first: an event dead-lettered before is a duplicate.
+    const Failure refused{FailureKind::permanent, e.error_class(), e.what()};
+    return dead_letter_in(tx, raw, refused, 1) ? Outcome::dead_lettered : Outcome::duplicate;
   }
-  const std::string event_type = raw.header(header::event_type).value_or("");
-  const long long offset = raw.offset;
-  const std::string failed_at = core::now_iso8601();
-  db_.write([&](store::Transaction& tx) {
-    tx.session()
-        << "INSERT INTO inbox (consumer, event_id, event_type, topic, partition_no, offset_no, outcome, "
-           "handled_at) VALUES (:c, :id, :type, :topic, :p, :o, 'dead-lettered', :at) ON CONFLICT DO NOTHING",
-        soci::use(options_.group_id), soci::use(id), soci::use(event_type), soci::use(raw.topic),
-        soci::use(raw.partition), soci::use(offset), soci::use(failed_at);
-  });
+  const InboxEntry entry{event.id,      event.event_type, raw.topic,
+                         raw.partition, raw.offset,       raw.header(replay_of_header).has_value()};
+  if (!inbox_.record(tx, entry, InboxOutcome::handled)) return Outcome::duplicate;
+  (*handler)(tx, event);
+  return Outcome::handled;
+}
+
+bool EventConsumer::dead_letter_in(store::Transaction& tx, const RawMessage& raw, const Failure& failure,
+                                   int attempts) {
+  InboxEntry entry{place_of(raw), raw.header(header::event_type).value_or(""), raw.topic, raw.partition,
+                   raw.offset,    raw.header(replay_of_header).has_value()};
+  try {
+    const auto event = decode(raw);
+    entry.event_id = event.id;
+    entry.event_type = event.event_type;
+  } catch (const PermanentError&) {
+    // No usable id: the message is remembered by its place in the log.
+  }
+  if (!inbox_.record(tx, entry, InboxOutcome::dead_lettered)) return false;
+  if (options_.dead_letter_enabled)
+    dead_letters_.add(tx,
+                      dead_letter(raw, options_.group_id, failure.error_class, failure.message, attempts));
+  else
+    spdlog::error("dead letters disabled: event at {}[{}]@{} dropped", raw.topic, raw.partition, raw.offset);
+  return true;
+}
+
+void EventConsumer::report(const RawMessage& raw, Outcome outcome) {
+  auto& counter = counters(raw.topic);
+  switch (outcome) {
+    case Outcome::handled:
+      counter.handled.inc();
+      if (spdlog::should_log(spdlog::level::info)) {
+        // Decoded again only for the log line, and only when it is written.
+        const auto event = decode(raw);
+        spdlog::info("handled {} {} from {}[{}]@{} traceparent={}", event.event_type, event.id, raw.topic,
+                     raw.partition, raw.offset, event.traceparent);
+      }
+      break;
+    case Outcome::duplicate:
+      counter.duplicates.inc();
+      spdlog::info("skipped duplicate at {}[{}]@{}", raw.topic, raw.partition, raw.offset);
+      break;
+    case Outcome::dead_lettered:
+      counter.dead_lettered.inc();
+      spdlog::warn("event at {}[{}]@{} dead-lettered", raw.topic, raw.partition, raw.offset);
+      break;
+  }
+}
+
+void EventConsumer::store_offsets(const Progress& progress) {
+  if (progress.empty()) return;
+  std::vector<RdKafka::TopicPartition*> offsets;
+  for (const auto& [partition, next] : progress)
+    offsets.push_back(RdKafka::TopicPartition::create(partition.first, partition.second, next));
+  if (const auto err = consumer_->offsets_store(offsets); err != RdKafka::ERR_NO_ERROR)
+    // A partition was revoked meanwhile; its next owner sees the events again, and the inbox skips them.
+    spdlog::debug("consumer group {}: offsets_store: {}", options_.group_id, RdKafka::err2str(err));
+  RdKafka::TopicPartition::destroy(offsets);
+}
+
+void EventConsumer::prune_inbox() {
+  const auto cutoff = std::chrono::system_clock::now() - options_.inbox_retention;
+  try {
+    const auto pruned = db_.write([&](store::Transaction& tx) { return inbox_.prune(tx, cutoff); });
+    if (pruned > 0) spdlog::info("consumer group {}: pruned {} inbox entries", options_.group_id, pruned);
+  } catch (const std::exception& e) {
+    spdlog::warn("consumer group {}: pruning the inbox failed: {}", options_.group_id, e.what());
+  }
 }
 
 bool EventConsumer::wait_backoff(std::chrono::milliseconds delay) {

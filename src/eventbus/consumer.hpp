@@ -1,36 +1,52 @@
 // The consumer service: a background thread that reads the registered
-// topics as one consumer group and hands each event to its handler inside a
-// local transaction together with an inbox row keyed by the event id, so a
-// redelivered event changes nothing. An offset is stored only after that
-// transaction commits (librdkafka commits stored offsets in the background,
-// on revoke and on close). Permanent failures go to the dead-letter topic at
-// once; transient ones are retried with capped exponential backoff and never
-// skipped. stop() finishes the event in hand, commits, and leaves the group.
+// topics as one consumer group. What one poll has ready is handled in one
+// local transaction, each event together with its inbox row keyed by the
+// event id, so a redelivered event changes nothing; offsets are stored only
+// after that transaction commits (librdkafka commits stored offsets in the
+// background, on revoke and on close). When the batch fails, its events are
+// handled again one per transaction, so a failing event affects only itself.
+//
+// Failures: a permanent one is dead-lettered at once, through the outbox in
+// the transaction that records it in the inbox (so a crash can neither lose
+// nor repeat the dead letter). A transient one pauses only its partition:
+// the consumer keeps polling (other partitions, rebalances, the poll
+// interval) and retries the event after a capped exponential backoff, never
+// skipping it. An unclassified one is retried the same way a bounded number
+// of times, then dead-lettered. stop() finishes the event in hand, commits,
+// and leaves the group.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
-#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "core/metrics.hpp"
+#include "eventbus/errors.hpp"
 #include "eventbus/handler_registry.hpp"
+#include "eventbus/inbox.hpp"
 #include "eventbus/options.hpp"
-#include "eventbus/publisher.hpp"
+#include "eventbus/outbox.hpp"
 #include "store/database.hpp"
 
 namespace RdKafka {
 class KafkaConsumer;
-}
+class Message;
+}  // namespace RdKafka
 
 namespace emis::eventbus {
 
 class EventConsumer {
  public:
-  EventConsumer(store::Database& db, Publisher& dead_letters, BusOptions options,
+  // Dead letters are added to `dead_letters` (its relay publishes them).
+  EventConsumer(store::Database& db, Outbox& dead_letters, BusOptions options,
                 core::MetricsRegistry& metrics);
   ~EventConsumer();
   EventConsumer(const EventConsumer&) = delete;
@@ -46,16 +62,38 @@ class EventConsumer {
 
  private:
   struct Rebalance;
+  using Partition = std::pair<std::string, std::int32_t>;
+  // An event that failed and waits for its next attempt, its partition paused.
+  struct Retry {
+    std::int64_t offset = 0;
+    int attempts = 0;
+    std::chrono::milliseconds backoff{0};
+    std::chrono::steady_clock::time_point due;
+    bool paused = false;
+  };
+  enum class Outcome { handled, duplicate, dead_lettered };
+  // What became of a batch: the next offset to store per partition.
+  using Progress = std::map<Partition, std::int64_t>;
+
   // Creates the subscribed topics if needed, then subscribes; false when
   // stopped before the broker could be reached.
   bool subscribe();
   void run();
-  // Handles one message until it is handled, dead-lettered or the consumer
-  // stops; returns false when stopping left it unhandled.
-  bool process(const RawMessage& raw);
-  void handle(const RawMessage& raw);
-  void send_to_dead_letter(const RawMessage& raw, const std::string& error_class, const std::string& message,
-                           int attempts);
+  // The messages one poll has ready: waits for the first, not for more.
+  std::vector<RawMessage> poll_batch();
+  bool accept(RdKafka::Message& message);  // false on a fatal error
+  void resume_due_partitions();
+  void process_batch(const std::vector<RawMessage>& batch);
+  // Handles one message in its own transaction; `failed` is the outcome of
+  // an attempt already made in a failed batch. False when it failed.
+  bool process_one(const RawMessage& raw, const std::optional<Failure>& failed, Progress& progress);
+  void on_failure(const RawMessage& raw, const Failure& failure, Progress& progress);
+  // Inside the caller's transaction.
+  Outcome apply(store::Transaction& tx, const RawMessage& raw);
+  bool dead_letter_in(store::Transaction& tx, const RawMessage& raw, const Failure& failure, int attempts);
+  void report(const RawMessage& raw, Outcome outcome);
+  void store_offsets(const Progress& progress);
+  void prune_inbox();
   bool wait_backoff(std::chrono::milliseconds delay);
   void update_lag();
 
@@ -70,17 +108,22 @@ class EventConsumer {
   TopicCounters& counters(const std::string& topic);
 
   store::Database& db_;
-  Publisher& dead_letters_;
+  Outbox& dead_letters_;
   BusOptions options_;
   core::MetricsRegistry& metrics_;
   HandlerRegistry handlers_;
+  Inbox inbox_;
   std::unique_ptr<Rebalance> rebalance_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> assigned_{false};
   std::mutex stop_mutex_;
   std::condition_variable stop_wake_;
-  std::map<std::string, TopicCounters> counters_;  // used by the consumer thread only
+  // Used by the consumer thread only (rebalance callbacks run inside its polls).
+  std::set<Partition> assignment_;
+  std::map<Partition, Retry> retries_;
+  std::map<std::string, TopicCounters> counters_;
+  std::map<int, std::chrono::steady_clock::time_point> error_logged_;  // by librdkafka error code
   std::thread thread_;
 };
 

@@ -1,6 +1,7 @@
 #include "eventbus/dead_letter.hpp"
 
 #include "core/clock.hpp"
+#include "core/ids.hpp"
 
 namespace emis::eventbus {
 
@@ -8,6 +9,8 @@ OutgoingMessage dead_letter(const RawMessage& raw, const std::string& group, con
                             const std::string& error_message, int attempts) {
   OutgoingMessage m;
   m.topic = dead_letter_topic(raw.topic);
+  // Its own id in the outbox: the same event may be dead-lettered again after a replay.
+  m.event_id = core::new_uuid();
   m.key = raw.key.value_or("");
   m.null_key = !raw.key;  // fix: a null key came back as "" (DESIGN.md: same key)
   m.value = raw.value;

@@ -27,10 +27,12 @@ Failure classify_current_exception() {
     // A field missing or of the wrong type in an event that did parse.
     return {FailureKind::permanent, "malformed", e.what()};
   } catch (const soci::soci_error& e) {
-    // A constraint the event breaks stays broken on retry; anything else
-    // the database says (busy, I/O) may pass.
+    // A constraint the event breaks stays broken on retry; busy, locked,
+    // I/O and a full disk may pass. Anything else ("no such column") is a bug:
+    // retried a few times like any other, then dead-lettered, never forever.
     if (store::is_constraint_violation(e)) return {FailureKind::permanent, "conflict", e.what()};
-    return {FailureKind::transient, "database", e.what()};
+    if (store::is_transient_failure(e)) return {FailureKind::transient, "database", e.what()};
+    return {FailureKind::unclassified, "database-error", e.what()};
   } catch (const std::exception& e) {
     return {FailureKind::unclassified, "unclassified", e.what()};
   } catch (...) {

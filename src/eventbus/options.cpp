@@ -20,6 +20,8 @@ BusOptions BusOptions::from(const core::Config& config, const std::string& servi
   o.retry_max_backoff = std::chrono::milliseconds(config.integer("retry_max_backoff_ms", 30000));
   o.unclassified_max_attempts = static_cast<int>(config.integer("retry_unclassified_max_attempts", 10));
   o.dead_letter_enabled = config.boolean("dead_letter_enabled", true);
+  o.consumer_batch_size = static_cast<int>(config.integer("consumer_batch_size", o.consumer_batch_size));
+  o.inbox_retention = std::chrono::hours(config.integer("inbox_retention_hours", 24 * 8));
   o.relay_idle_poll = std::chrono::milliseconds(config.integer("outbox_idle_poll_ms", 1000));
   o.delivery_timeout = std::chrono::milliseconds(config.integer("kafka_delivery_timeout_ms", 30000));
   o.outbox_retention = std::chrono::hours(config.integer("outbox_retention_hours", 24 * 7));

@@ -26,6 +26,12 @@ struct BusOptions {
   std::chrono::milliseconds retry_max_backoff{30000};
   int unclassified_max_attempts = 10;  // then dead-lettered; transient errors never are
   bool dead_letter_enabled = true;
+  // Events handled in one transaction: what one poll has ready, up to this many.
+  int consumer_batch_size = 500;
+  // Inbox entries are kept longer than Kafka keeps committed offsets
+  // (offsets.retention.minutes, 7 days by default), so an event the group
+  // could still be given again is still recognised.
+  std::chrono::hours inbox_retention{24 * 8};
 
   // Outbox relay.
   std::chrono::milliseconds relay_idle_poll{1000};  // safety net; commits wake it at once

@@ -39,10 +39,11 @@ std::vector<Row> unsent_rows(store::Database& db, long long after_seq, int limit
     const auto n = static_cast<std::size_t>(limit);
     std::vector<long long> seqs(n);
     std::vector<std::string> topics(n), keys(n), values(n), headers(n), ids(n);
-    s << "SELECT seq, topic, event_key, value, headers, event_id FROM outbox "
+    std::vector<int> null_keys(n);
+    s << "SELECT seq, topic, event_key, value, headers, event_id, null_key FROM outbox "
          "WHERE sent_at_ms IS NULL AND seq > :after ORDER BY seq LIMIT :n",
         soci::use(after_seq), soci::use(limit), soci::into(seqs), soci::into(topics), soci::into(keys),
-        soci::into(values), soci::into(headers), soci::into(ids);
+        soci::into(values), soci::into(headers), soci::into(ids), soci::into(null_keys);
     if (!s.got_data()) seqs.clear();
     std::vector<Row> rows(seqs.size());
     for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -55,6 +56,7 @@ std::vector<Row> unsent_rows(store::Database& db, long long after_seq, int limit
         row.message.headers.emplace_back(std::move(pair.at(0).get_ref<std::string&>()),
                                          std::move(pair.at(1).get_ref<std::string&>()));
       row.message.event_id = std::move(ids[i]);
+      row.message.null_key = null_keys[i] != 0;
     }
     return rows;
   });

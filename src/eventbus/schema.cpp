@@ -34,6 +34,18 @@ std::vector<store::Migration> schema_migrations() {
            " handled_at TEXT NOT NULL,"
            " PRIMARY KEY (consumer, event_id))",
        }},
+      {9002,
+       "eventbus inbox retention",
+       {
+           // The inbox is pruned by age (eventbus/inbox.hpp).
+           "CREATE INDEX inbox_handled_at ON inbox (consumer, handled_at)",
+       }},
+      {9003,
+       "eventbus outbox null keys",
+       {
+           // A dead letter keeps the null key of the message it copies.
+           "ALTER TABLE outbox ADD COLUMN null_key INTEGER NOT NULL DEFAULT 0",
+       }},
   };
 }
 

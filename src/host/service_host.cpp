@@ -55,8 +55,7 @@ ServiceHost::ServiceHost(ServiceSettings settings, core::Config config)
   relay_ = std::make_unique<eventbus::OutboxRelay>(*db_, bus_, metrics_);
   outbox_ = std::make_unique<eventbus::Outbox>(eventbus::PublishContext{bus_.topics, bus_.source, {}},
                                                relay_->waker());
-  publisher_ = std::make_unique<eventbus::Publisher>(bus_, metrics_);
-  consumer_ = std::make_unique<eventbus::EventConsumer>(*db_, *publisher_, bus_, metrics_);
+  consumer_ = std::make_unique<eventbus::EventConsumer>(*db_, *outbox_, bus_, metrics_);
 
   http::ServerOptions http_options;
   http_options.address = config_.string("http_address", "0.0.0.0");
@@ -91,7 +90,6 @@ int ServiceHost::run() {
   server_->stop();
   consumer_->stop();
   relay_->stop();
-  publisher_.reset();  // flushes dead letters still in flight
   spdlog::info("{} stopped", settings_.name);
   return 0;
 }

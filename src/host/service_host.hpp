@@ -1,6 +1,6 @@
 // What every EMIS service process is made of, wired once: configuration,
 // logging, metrics, the database with the event bus's tables, the outbox and
-// its relay, a publisher for dead letters, the event consumer, and the HTTP
+// its relay (which also publishes the consumer's dead letters), the event consumer, and the HTTP
 // server with health and metrics. A service adds its migrations, handlers
 // and routes, then calls run(), which returns after a clean shutdown.
 #pragma once
@@ -13,7 +13,6 @@
 #include "eventbus/consumer.hpp"
 #include "eventbus/outbox.hpp"
 #include "eventbus/outbox_relay.hpp"
-#include "eventbus/publisher.hpp"
 #include "http/server.hpp"
 #include "store/database.hpp"
 
@@ -57,7 +56,6 @@ class ServiceHost {
   eventbus::BusOptions bus_;
   std::unique_ptr<eventbus::OutboxRelay> relay_;
   std::unique_ptr<eventbus::Outbox> outbox_;
-  std::unique_ptr<eventbus::Publisher> publisher_;
   std::unique_ptr<eventbus::EventConsumer> consumer_;
   std::unique_ptr<http::Server> server_;
 };

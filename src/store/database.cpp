@@ -216,8 +216,7 @@ void Database::rethrow_translated() {
   try {
     throw;
   } catch (const soci::sqlite3_soci_error& e) {
-    const int code = e.result() & 0xff;
-    if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_IOERR || code == SQLITE_FULL) {
+    if (is_transient_failure(e)) {
       // The database's own text may quote SQL: log it, never answer with it.
       spdlog::warn("database unavailable: {}", e.what());
       throw core::DomainError(core::ErrorKind::transient, "Database unavailable",
@@ -244,6 +243,14 @@ bool is_unique_violation(const std::exception& e) noexcept {
   if (const auto* s = dynamic_cast<const soci::sqlite3_soci_error*>(&e))
     return (s->result() & 0xff) == SQLITE_CONSTRAINT &&
            std::string_view(s->what()).find("UNIQUE") != std::string_view::npos;
+  return false;
+}
+
+bool is_transient_failure(const std::exception& e) noexcept {
+  if (const auto* s = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) {
+    const int code = s->result() & 0xff;
+    return code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_IOERR || code == SQLITE_FULL;
+  }
   return false;
 }
 

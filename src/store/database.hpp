@@ -123,6 +123,10 @@ class Database {
 bool is_unique_violation(const std::exception& e) noexcept;
 // True for any constraint failure (UNIQUE, NOT NULL, CHECK, FOREIGN KEY).
 bool is_constraint_violation(const std::exception& e) noexcept;
+// True when the database may accept the same statement later: busy, locked,
+// an I/O error or a full disk. Any other SQL error (a missing column, a syntax
+// error) is a bug that no retry cures.
+bool is_transient_failure(const std::exception& e) noexcept;
 
 template <class Work>
 auto Database::write(Work&& work) -> std::invoke_result_t<Work, Transaction&> {

@@ -332,9 +332,12 @@ std::string broker_script() {
   // gtest_discover_tests (CMake 3.25) passes only the first variable of a
   // list-valued ENVIRONMENT on, so EMIS_SOURCE_DIR may be missing: this
   // file's own path (tests/support/) names the source tree as well.
+  // With ccache's base_dir, __FILE__ is relative to the build directory,
+  // which is the fixture directory's parent (tests/CMakeLists.txt).
   const char* source = std::getenv("EMIS_SOURCE_DIR");
-  const auto root = source ? std::filesystem::path(source)
-                           : std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
+  std::filesystem::path file(__FILE__);
+  if (file.is_relative()) file = std::filesystem::path(kafka_fixture_dir()).parent_path() / file;
+  const auto root = source ? std::filesystem::path(source) : file.parent_path().parent_path().parent_path();
   return (root / "deploy" / "kafka" / "broker.sh").string();
 }
 

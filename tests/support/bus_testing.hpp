@@ -21,6 +21,8 @@
 #include "eventbus/consumer.hpp"
 #include "eventbus/envelope.hpp"
 #include "eventbus/event_type.hpp"
+#include "eventbus/outbox.hpp"
+#include "eventbus/outbox_relay.hpp"
 #include "eventbus/publisher.hpp"
 #include "store/database.hpp"
 #include "test_env.hpp"
@@ -88,11 +90,16 @@ class TestDatabase {
 std::uint64_t counter_value(core::MetricsRegistry& metrics, const std::string& name,
                             const std::string& topic = {});
 
-// An EventConsumer with its own metrics and dead-letter publisher, as a
-// service would have them. Stops (commits, leaves the group) when destroyed.
+// An EventConsumer with its own metrics, and the outbox and relay that
+// publish its dead letters, as a service would have them. Stops (commits,
+// leaves the group) when destroyed, then stops the relay.
 struct ConsumerRig {
   ConsumerRig(store::Database& db, const eventbus::BusOptions& options)
-      : dead_letters(options, metrics), consumer(db, dead_letters, options, metrics) {}
+      : relay(db, options, metrics),
+        dead_letters(eventbus::PublishContext{options.topics, options.source, {}}, relay.waker()),
+        consumer(db, dead_letters, options, metrics) {
+    relay.start();
+  }
 
   std::uint64_t count(const std::string& name, const std::string& topic) {
     return counter_value(metrics, name, topic);
@@ -107,7 +114,8 @@ struct ConsumerRig {
   }
 
   core::MetricsRegistry metrics;
-  eventbus::Publisher dead_letters;
+  eventbus::OutboxRelay relay;
+  eventbus::Outbox dead_letters;
   eventbus::EventConsumer consumer;
 };
 
