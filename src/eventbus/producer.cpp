@@ -7,6 +7,8 @@
 #include <stdexcept>
 
 #include "eventbus/kafka_config.hpp"
+#include "eventbus/topic_admin.hpp"
+#include "eventbus/topic_admin.hpp"
 
 namespace emis::eventbus {
 
@@ -76,6 +78,13 @@ Producer::~Producer() {
 }
 
 void Producer::produce(const OutgoingMessage& m, DeliveryCallback on_delivery) {
+  {
+    // librdkafka holds the first message for a topic it has no metadata for
+    // until its once-a-second topic scan; asking at once saves that second.
+    std::lock_guard lock(topics_mutex_);
+    if (known_topics_.insert(m.topic).second)
+      prefetch_topic_metadata(producer_->c_ptr(), {m.topic}, std::chrono::milliseconds(1000));
+  }
   auto* headers = RdKafka::Headers::create();
   for (const auto& [name, value] : m.headers) headers->add(name, value);
   auto callback = std::make_unique<DeliveryCallback>(std::move(on_delivery));

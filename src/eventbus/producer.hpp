@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 
 #include "core/metrics.hpp"
@@ -64,6 +66,8 @@ class Producer {
   std::unique_ptr<Callbacks> callbacks_;
   std::unique_ptr<RdKafka::Producer> producer_;
   std::atomic<bool> fatal_{false};
+  std::mutex topics_mutex_;
+  std::set<std::string> known_topics_;  // topics whose metadata this producer asked for
   core::Counter& produced_;
   core::Counter& delivered_;
   core::Counter& failed_;
