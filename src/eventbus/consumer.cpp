@@ -419,11 +419,25 @@ void EventConsumer::store_offsets(const Progress& progress) {
   RdKafka::TopicPartition::destroy(offsets);
 }
 
+void EventConsumer::prune_with_inbox(std::string what, RetentionTask task) {
+  retention_tasks_.emplace_back(std::move(what), std::move(task));
+}
+
 void EventConsumer::prune_inbox() {
   const auto cutoff = std::chrono::system_clock::now() - options_.inbox_retention;
   try {
-    const auto pruned = db_.write([&](store::Transaction& tx) { return inbox_.prune(tx, cutoff); });
-    if (pruned > 0) spdlog::info("consumer group {}: pruned {} inbox entries", options_.group_id, pruned);
+    std::vector<long long> pruned(retention_tasks_.size() + 1);
+    db_.write([&](store::Transaction& tx) {
+      pruned[0] = inbox_.prune(tx, cutoff);
+      for (std::size_t i = 0; i < retention_tasks_.size(); ++i)
+        pruned[i + 1] = retention_tasks_[i].second(tx, cutoff);
+    });
+    if (pruned[0] > 0)
+      spdlog::info("consumer group {}: pruned {} inbox entries", options_.group_id, pruned[0]);
+    for (std::size_t i = 0; i < retention_tasks_.size(); ++i)
+      if (pruned[i + 1] > 0)
+        spdlog::info("consumer group {}: pruned {} {}", options_.group_id, pruned[i + 1],
+                     retention_tasks_[i].first);
   } catch (const std::exception& e) {
     spdlog::warn("consumer group {}: pruning the inbox failed: {}", options_.group_id, e.what());
   }

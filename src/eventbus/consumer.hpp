@@ -19,6 +19,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -53,6 +54,15 @@ class EventConsumer {
   EventConsumer& operator=(const EventConsumer&) = delete;
 
   HandlerRegistry& handlers() noexcept { return handlers_; }
+
+  // Deletes a service's own records that guard against late or redelivered
+  // events (e.g. tombstones) once they are older than `cutoff`; returns how
+  // many it deleted. It runs in the transaction that prunes the inbox, with
+  // the inbox's retention, since such a record is needed exactly as long as a
+  // redelivery can still reach the handlers. Register before start().
+  using RetentionTask =
+      std::function<long long(store::Transaction& tx, std::chrono::system_clock::time_point cutoff)>;
+  void prune_with_inbox(std::string what, RetentionTask task);
 
   void start();
   void stop();
@@ -113,6 +123,7 @@ class EventConsumer {
   core::MetricsRegistry& metrics_;
   HandlerRegistry handlers_;
   Inbox inbox_;
+  std::vector<std::pair<std::string, RetentionTask>> retention_tasks_;
   std::unique_ptr<Rebalance> rebalance_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::atomic<bool> stopping_{false};

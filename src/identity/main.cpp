@@ -59,6 +59,7 @@ int serve(core::Config config) {
                            "application/json");
   identity::add_teacher_handlers(service.consumer().handlers(), service.outbox(),
                                  cfg.string("phone_region", "VN"));
+  service.consumer().prune_with_inbox("tombstones", identity::prune_tombstones);
   return service.run();
 }
 

@@ -2,6 +2,7 @@
 // statement of the Identity service's accounts.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,8 @@ bool any_user(soci::session& s);
 // not bring the account back.
 void add_tombstone(store::Transaction& tx, const std::string& entity_id, const std::string& tenant_id);
 bool has_tombstone(soci::session& s, const std::string& entity_id);
+// Deletes tombstones older than `cutoff`; returns how many.
+long long prune_tombstones(store::Transaction& tx, std::chrono::system_clock::time_point cutoff);
 
 // What a create for `entity_id` has to know, read in one statement (it runs
 // once per TeacherCreated): was the entity deleted, has it an account, and

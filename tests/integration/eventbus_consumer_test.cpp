@@ -187,5 +187,27 @@ TEST_F(EventbusConsumer, StopWhileRetryingDoesNotCommitPastTheEvent) {
   EXPECT_EQ(all[1].event_id, next.event_id);
 }
 
+TEST_F(EventbusConsumer, RetentionTasksRunWithTheInboxPruneAndItsCutoff) {
+  const auto options = test_bus_options("retention");
+  create_topic(options.topics.topic(ThingHappened::type), 1);
+  TestDatabase tdb("retention");
+  ConsumerRig rig(tdb.db(), options);
+  record_all(rig);
+  std::atomic<long long> cutoff_ms{0};
+  rig.consumer.prune_with_inbox("test records", [&](store::Transaction& tx, auto cutoff) {
+    // In the pruning transaction: a statement here commits with it.
+    tx.session() << "DELETE FROM inbox WHERE 0";
+    cutoff_ms = std::chrono::duration_cast<std::chrono::milliseconds>(cutoff.time_since_epoch()).count();
+    return 0LL;
+  });
+  const auto started = std::chrono::system_clock::now();
+  rig.consumer.start();
+  ASSERT_TRUE(eventually([&] { return cutoff_ms.load() != 0; }, 30s)) << "the retention task never ran";
+  const auto expected = started - options.inbox_retention;
+  const auto got = std::chrono::system_clock::time_point(std::chrono::milliseconds(cutoff_ms.load()));
+  EXPECT_GE(got, expected - 1s);
+  EXPECT_LE(got, std::chrono::system_clock::now() - options.inbox_retention);
+}
+
 }  // namespace
 }  // namespace emis::testing

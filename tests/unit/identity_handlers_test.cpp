@@ -205,5 +205,19 @@ TEST_F(IdentityHandlers, ARefusedPhoneLeavesTheTransactionUsableForOtherEvents) 
   EXPECT_TRUE(user_of(other.teacher_id));
 }
 
+TEST_F(IdentityHandlers, TombstonesArePrunedOnlyPastTheCutoff) {
+  deliver(TeacherDeleted{kLan.teacher_id, kTenant});
+  const auto tombstoned = [&] {
+    return db_.read([&](soci::session& s) { return has_tombstone(s, kLan.teacher_id); });
+  };
+  const auto prune = [&](std::chrono::system_clock::time_point cutoff) {
+    return db_.write([&](store::Transaction& tx) { return prune_tombstones(tx, cutoff); });
+  };
+  EXPECT_EQ(prune(std::chrono::system_clock::now() - std::chrono::hours(1)), 0);
+  EXPECT_TRUE(tombstoned());
+  EXPECT_EQ(prune(std::chrono::system_clock::now() + std::chrono::seconds(1)), 1);
+  EXPECT_FALSE(tombstoned());
+}
+
 }  // namespace
 }  // namespace emis::identity
