@@ -15,6 +15,7 @@
 #include <optional>
 #include <thread>
 
+#include "bench_event.hpp"
 #include "core/ids.hpp"
 #include "eventbus/consumer.hpp"
 #include "eventbus/outbox.hpp"
@@ -26,20 +27,8 @@ namespace {
 using namespace emis;
 using Clock = std::chrono::steady_clock;
 
-struct BenchEvent {
-  static constexpr eventbus::EventType type{"bench", "BenchConsumedIntegrationEvent", 1};
-  std::string id;
-  std::string padding;
-  std::string key() const { return id; }
-  nlohmann::json to_json() const { return {{"benchId", id}, {"padding", padding}}; }
-  static BenchEvent from_json(const nlohmann::json& j) { return {j.at("benchId"), {}}; }
-};
-
-// Padding so that the JSON value (with id and occurredOn) is about `size` bytes.
-std::string padding_for(std::size_t size) {
-  const auto base = eventbus::encode(BenchEvent{core::new_uuid(), ""}, {}).value.size();
-  return std::string(size > base ? size - base : 0, 'x');
-}
+using bench::BenchEvent;
+using bench::padding_for;
 
 }  // namespace
 
