@@ -337,6 +337,10 @@ class TeacherApiTest(SystemTestCase):
         teacher = system.create_teacher(phoneNumber=phone, fullName="Before Update", email="before@school.example",
                                         gender="Male", hireDate="2019-09-01", address={"city": "Huế"})
         system.wait_user(phone)
+        # The account's status comes back to the teacher by its own event; let it land first, so
+        # that it cannot change the teacher between the PUT's answer and the GET compared with it.
+        eventually(lambda: system.get_teacher(teacher["id"]).json.get("accountStatus") == "PendingActivation",
+                   message="the teacher shows its account")
         new_phone = unique_phone()
         path = f"/api/v1/teachers/{teacher['id']}"
         r = self.admin.put(path, {"fullName": "After Update", "phoneNumber": new_phone, "gender": "Female",
