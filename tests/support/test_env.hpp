@@ -2,6 +2,7 @@
 // test run, and scratch directories removed afterwards.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -18,6 +19,10 @@ std::string unique_name(const std::string& stem);
 
 // Bus options against the fixture broker with a topic prefix of its own.
 eventbus::BusOptions test_bus_options(const std::string& stem);
+
+// A loopback port nothing listens on now (the kernel's choice, released
+// before use); 0 if none could be had.
+std::uint16_t free_loopback_port();
 
 // A fresh directory, deleted with the object.
 class ScratchDir {

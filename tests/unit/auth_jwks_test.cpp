@@ -17,27 +17,17 @@
 #include "auth/jwks_client.hpp"
 #include "auth/jwt.hpp"
 #include "auth/key_set.hpp"
+#include "support/auth_claims.hpp"
+#include "support/test_env.hpp"
 
 namespace emis::auth {
 namespace {
 
 using nlohmann::json;
 using namespace std::chrono_literals;
+using emis::testing::claims_for;
 
 const core::SystemTime kNow{std::chrono::seconds{1'780'000'000}};
-
-Claims claims_for(std::string sub) {
-  Claims c;
-  c.sub = std::move(sub);
-  c.tenant_id = "tenant-1";
-  c.role = "SchoolAdmin";
-  c.iss = "emis-identity";
-  c.aud = "emis";
-  c.jti = "jti";
-  c.iat = 1'780'000'000;
-  c.exp = c.iat + 900;
-  return c;
-}
 
 VerifyOptions options() {
   return {.issuer = "emis-identity", .audience = "emis", .leeway = 30s, .now = kNow};
@@ -229,15 +219,7 @@ class JwksServer {
 
 // A URL on which nothing listens: a port the kernel handed out, then closed.
 std::string unreachable_url() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/.well-known/jwks.json";
+  return "http://127.0.0.1:" + std::to_string(emis::testing::free_loopback_port()) + "/.well-known/jwks.json";
 }
 
 // A steady clock the test moves by hand.

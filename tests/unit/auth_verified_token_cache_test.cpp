@@ -5,26 +5,15 @@
 #include "auth/jwks_client.hpp"
 #include "auth/jwt.hpp"
 #include "auth/verified_token_cache.hpp"
+#include "support/auth_claims.hpp"
 
 namespace emis::auth {
 namespace {
 
 using namespace std::chrono_literals;
+using emis::testing::claims_for;
 
-constexpr std::int64_t kIssuedAt = 1'780'000'000;
-
-Claims claims_for(std::string sub) {
-  Claims c;
-  c.sub = std::move(sub);
-  c.tenant_id = "tenant-1";
-  c.role = "SchoolAdmin";
-  c.iss = "emis-identity";
-  c.aud = "emis";
-  c.jti = "jti";
-  c.iat = kIssuedAt;
-  c.exp = kIssuedAt + 900;
-  return c;
-}
+constexpr std::int64_t kIssuedAt = 1'780'000'000;  // the iat of claims_for
 
 VerifyOptions at(std::int64_t unix_seconds) {
   return {.issuer = "emis-identity",

@@ -1,11 +1,7 @@
 // Asynchronous routes: a handler answers through a Reply, now or later and
 // from another thread, with the same problem+json and metrics as a plain one.
-#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <string>
 #include <thread>
@@ -13,21 +9,10 @@
 #include "core/errors.hpp"
 #include "core/metrics.hpp"
 #include "http/server.hpp"
+#include "support/test_env.hpp"
 
 namespace emis::http {
 namespace {
-
-std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 struct Answer {
   long status = 0;
@@ -54,7 +39,9 @@ Answer post(std::uint16_t port, const std::string& path, const std::string& body
 
 class HttpAsyncRoute : public ::testing::Test {
  protected:
-  HttpAsyncRoute() : server_({.address = "127.0.0.1", .port = free_port(), .worker_threads = 2}, metrics_) {}
+  HttpAsyncRoute()
+      : server_({.address = "127.0.0.1", .port = emis::testing::free_loopback_port(), .worker_threads = 2},
+                metrics_) {}
   ~HttpAsyncRoute() override {
     server_.stop();
     for (auto& t : later_) t.join();

@@ -1,11 +1,7 @@
 // The OpenAPI documents embedded in the services (docs/*.openapi.json, served
 // at GET /openapi.json): they parse, are OpenAPI 3, and describe exactly the
 // routes each service serves.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 #include <set>
@@ -18,6 +14,7 @@
 #include "embedded/teacher_openapi_json.hpp"
 #include "http/document_route.hpp"
 #include "http/server.hpp"
+#include "support/test_env.hpp"
 
 namespace {
 
@@ -98,27 +95,11 @@ TEST(OpenApiDocs, IdentityDocumentIsOpenApi3AndListsEveryRoute) {
   EXPECT_TRUE(too_many.at("headers").contains("Retry-After"));
 }
 
-// A port nothing listens on now (the kernel's choice; released before use).
-std::uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    if (fd >= 0) ::close(fd);
-    return 0;
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 TEST(OpenApiDocs, DocumentRouteServesTheEmbeddedText) {
   emis::core::MetricsRegistry metrics;
   emis::http::ServerOptions options;
   options.address = "127.0.0.1";
-  options.port = free_port();
+  options.port = emis::testing::free_loopback_port();
   ASSERT_NE(options.port, 0);
   options.io_threads = 1;
   options.worker_threads = 1;
