@@ -256,17 +256,19 @@ void EventConsumer::process_batch(const std::vector<RawMessage>& batch) {
   std::optional<Failure> failure;
   if (!retrying && batch.size() > 1) {
     std::vector<Outcome> outcomes;
+    std::vector<IncomingEvent> events;
     try {
       db_.write([&](store::Transaction& tx) {
         outcomes.clear();
+        events.assign(batch.size(), {});
         for (std::size_t i = 0; i < batch.size(); ++i) {
           failed_index = i;
-          outcomes.push_back(apply(tx, batch[i]));
+          outcomes.push_back(apply(tx, batch[i], events[i]));
         }
         failed_index = batch.size();  // from here on, the commit failed
       });
       for (std::size_t i = 0; i < batch.size(); ++i) {
-        report(batch[i], outcomes[i]);
+        report(batch[i], outcomes[i], events[i]);
         progress[{batch[i].topic, batch[i].partition}] = batch[i].offset + 1;
       }
       store_offsets(progress);
@@ -296,8 +298,9 @@ bool EventConsumer::process_one(const RawMessage& raw, const std::optional<Failu
     return false;
   }
   try {
-    const auto outcome = db_.write([&](store::Transaction& tx) { return apply(tx, raw); });
-    report(raw, outcome);
+    IncomingEvent event;
+    const auto outcome = db_.write([&](store::Transaction& tx) { return apply(tx, raw, event); });
+    report(raw, outcome, event);
     retries_.erase({raw.topic, raw.partition});
     progress[{raw.topic, raw.partition}] = raw.offset + 1;
     return true;
@@ -323,7 +326,7 @@ void EventConsumer::on_failure(const RawMessage& raw, const Failure& failure, Pr
           db_.write([&](store::Transaction& tx) { return dead_letter_in(tx, raw, failure, attempts); });
       spdlog::warn("event at {}[{}]@{} dead-lettered after {} attempt(s) ({}): {}", raw.topic, raw.partition,
                    raw.offset, attempts, failure.error_class, failure.message);
-      report(raw, recorded ? Outcome::dead_lettered : Outcome::duplicate);
+      report(raw, recorded ? Outcome::dead_lettered : Outcome::duplicate, {});
       retries_.erase(partition);
       progress[partition] = raw.offset + 1;
       return;
@@ -347,8 +350,8 @@ void EventConsumer::on_failure(const RawMessage& raw, const Failure& failure, Pr
   retry.backoff = std::min(options_.retry_max_backoff, retry.backoff * 2);
 }
 
-EventConsumer::Outcome EventConsumer::apply(store::Transaction& tx, const RawMessage& raw) {
-  IncomingEvent event;
+EventConsumer::Outcome EventConsumer::apply(store::Transaction& tx, const RawMessage& raw,
+                                            IncomingEvent& event) {
   const RawHandler* handler = nullptr;
   try {
     event = decode(raw);
@@ -385,17 +388,13 @@ bool EventConsumer::dead_letter_in(store::Transaction& tx, const RawMessage& raw
   return true;
 }
 
-void EventConsumer::report(const RawMessage& raw, Outcome outcome) {
+void EventConsumer::report(const RawMessage& raw, Outcome outcome, const IncomingEvent& event) {
   auto& counter = counters(raw.topic);
   switch (outcome) {
     case Outcome::handled:
       counter.handled.inc();
-      if (spdlog::should_log(spdlog::level::info)) {
-        // Decoded again only for the log line, and only when it is written.
-        const auto event = decode(raw);
-        spdlog::info("handled {} {} from {}[{}]@{} traceparent={}", event.event_type, event.id, raw.topic,
-                     raw.partition, raw.offset, event.traceparent);
-      }
+      spdlog::info("handled {} {} from {}[{}]@{} traceparent={}", event.event_type, event.id, raw.topic,
+                   raw.partition, raw.offset, event.traceparent);
       break;
     case Outcome::duplicate:
       counter.duplicates.inc();

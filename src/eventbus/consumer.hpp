@@ -98,10 +98,12 @@ class EventConsumer {
   // an attempt already made in a failed batch. False when it failed.
   bool process_one(const RawMessage& raw, const std::optional<Failure>& failed, Progress& progress);
   void on_failure(const RawMessage& raw, const Failure& failure, Progress& progress);
-  // Inside the caller's transaction.
-  Outcome apply(store::Transaction& tx, const RawMessage& raw);
+  // Inside the caller's transaction; leaves the decoded event in `event`
+  // (for report()), so it is decoded once.
+  Outcome apply(store::Transaction& tx, const RawMessage& raw, IncomingEvent& event);
   bool dead_letter_in(store::Transaction& tx, const RawMessage& raw, const Failure& failure, int attempts);
-  void report(const RawMessage& raw, Outcome outcome);
+  // `event` is what apply() decoded (empty when it was not decoded).
+  void report(const RawMessage& raw, Outcome outcome, const IncomingEvent& event);
   void store_offsets(const Progress& progress);
   void prune_inbox();
   bool wait_backoff(std::chrono::milliseconds delay);
