@@ -16,9 +16,13 @@ find_package(CLI11 REQUIRED)
 find_path(SOCI_INCLUDE_DIR soci/soci.h REQUIRED)
 find_library(SOCI_CORE_LIBRARY soci_core REQUIRED)
 find_library(SOCI_SQLITE3_LIBRARY soci_sqlite3 REQUIRED)
-add_library(soci_sqlite INTERFACE)
-target_include_directories(soci_sqlite INTERFACE ${SOCI_INCLUDE_DIR})
-target_link_libraries(soci_sqlite INTERFACE ${SOCI_SQLITE3_LIBRARY} ${SOCI_CORE_LIBRARY} sqlite3 ${CMAKE_DL_LIBS})
+find_library(SOCI_POSTGRESQL_LIBRARY soci_postgresql REQUIRED)
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
+# SOCI with both engines the services run on: SQLite and PostgreSQL.
+add_library(soci_backends INTERFACE)
+target_include_directories(soci_backends INTERFACE ${SOCI_INCLUDE_DIR})
+target_link_libraries(soci_backends INTERFACE ${SOCI_SQLITE3_LIBRARY} ${SOCI_POSTGRESQL_LIBRARY} ${SOCI_CORE_LIBRARY}
+                                                sqlite3 PkgConfig::LIBPQ ${CMAKE_DL_LIBS})
 
 find_path(PHONENUMBER_INCLUDE_DIR phonenumbers/phonenumberutil.h REQUIRED)
 find_library(PHONENUMBER_LIBRARY phonenumber REQUIRED)

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Runs a single-node Apache Kafka broker (KRaft, broker + controller in one JVM)
-# from the jars that `./emis deps` fetched from Maven Central. This is the only
-# place that knows how to configure, start and stop a broker; `./emis` and the
-# test fixture both call it.
+# Runs an Apache Kafka node (KRaft, broker + controller in one JVM) from the
+# jars that `./emis deps` fetched from Maven Central: a single-node cluster by
+# default, or one node of a three-node cluster. This is the only place that
+# knows how to configure, start and stop a broker; `./emis` and the test
+# fixtures call it.
 #
 #   broker.sh start  DIR [PORT [CONTROLLER_PORT]]  start (no-op if running), wait until ready
+#   broker.sh wait   DIR                           wait until a started node is ready
 #   broker.sh stop   DIR                           SIGTERM, wait until gone (SIGKILL after 30 s)
 #   broker.sh status DIR                           exit 0 and print the bootstrap if running
 #   broker.sh kill   DIR                           SIGKILL (for failure tests)
@@ -15,6 +17,14 @@
 # start only, so data survives restarts), broker.pid, bootstrap, broker.log and
 # broker.out. Without PORT, a restart reuses the ports of the previous start,
 # else free ports are chosen.
+#
+# A node of a cluster: on its first start, EMIS_KAFKA_NODE_ID (1, 2, 3),
+# EMIS_KAFKA_VOTERS (the controller quorum, e.g.
+# 1@127.0.0.1:9093,2@127.0.0.1:9095,3@127.0.0.1:9097) and EMIS_KAFKA_CLUSTER_ID
+# (the same for every node) are remembered in DIR/node.env. With three voters,
+# internal and new topics get three replicas and min.insync.replicas=2. A node
+# waits for a quorum before it is ready, so start every node with
+# EMIS_KAFKA_NO_WAIT=1, then `wait` for each.
 #
 # Environment: EMIS_KAFKA_JARS (jar dir), EMIS_CACHE_DIR (default ~/.cache/emis),
 # EMIS_KAFKA_JAVA_OPTS (replaces the default heap and GC options),
@@ -121,12 +131,35 @@ while True:
         break'
 }
 
+# The node's place in its cluster: from DIR/node.env once written, else from
+# the environment (defaults: node 1, the only voter).
+load_node() {
+  if [[ -f $dir/node.env ]]; then
+    # shellcheck disable=SC1091 # written below
+    source "$dir/node.env"
+  else
+    node_id=${EMIS_KAFKA_NODE_ID:-1}
+    voters=${EMIS_KAFKA_VOTERS:-}
+    cluster=${EMIS_KAFKA_CLUSTER_ID:-}
+  fi
+  [[ $node_id =~ ^[0-9]+$ ]] || die "bad node id '$node_id'"
+}
+
+save_node() {
+  printf 'node_id=%q\nvoters=%q\ncluster=%q\n' "$node_id" "$voters" "$cluster" >"$dir/node.env"
+}
+
 write_config() {
+  local replicas=1 min_isr=1 offsets_partitions=1
+  # Three voters or more: a replicated cluster that survives one node down.
+  if [[ $(tr ',' '\n' <<<"$voters" | grep -c @) -ge 3 ]]; then
+    replicas=3 min_isr=2 offsets_partitions=3
+  fi
   cat >"$dir/server.properties" <<EOF
 # Written by broker.sh; rewritten on every start.
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$controller_port
+node.id=$node_id
+controller.quorum.voters=$voters
 listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
 advertised.listeners=PLAINTEXT://127.0.0.1:$port
 controller.listener.names=CONTROLLER
@@ -134,13 +167,16 @@ listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
 log.dirs=$dir/data
 num.partitions=3
-# Single node: every internal topic has one replica.
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
+# Replicas of internal topics and the default for new (event) topics: one on
+# a single node; three, two of them in sync for a write, on a cluster.
+default.replication.factor=$replicas
+min.insync.replicas=$min_isr
+offsets.topic.replication.factor=$replicas
+offsets.topic.num.partitions=$offsets_partitions
+transaction.state.log.replication.factor=$replicas
+transaction.state.log.min.isr=$min_isr
+share.coordinator.state.topic.replication.factor=$replicas
+share.coordinator.state.topic.min.isr=$min_isr
 # Consumers join a group at once instead of waiting 3 s for others.
 group.initial.rebalance.delay.ms=0
 # After a SIGKILL the restarted broker cannot register until the controller
@@ -217,6 +253,10 @@ cmd_start() {
     fi
   done
 
+  load_node
+  voters=${voters:-$node_id@127.0.0.1:$controller_port}
+  cluster=${cluster:-$(cluster_id)}
+  save_node
   write_config
   local bootstrap="127.0.0.1:$port"
   echo "$bootstrap" >"$dir/bootstrap"
@@ -225,7 +265,7 @@ cmd_start() {
   if [[ ! -f $dir/data/meta.properties ]]; then
     # A one-shot tool: C1 only starts it sooner.
     java_cmd 1
-    "${java_cmd[@]}" kafka.tools.StorageTool format -t "$(cluster_id)" -c "$dir/server.properties" -g \
+    "${java_cmd[@]}" kafka.tools.StorageTool format -t "$cluster" -c "$dir/server.properties" -g \
       >"$dir/format.out" 2>&1 </dev/null || { show_logs; die "formatting $dir/data failed"; }
   fi
 
@@ -240,6 +280,13 @@ cmd_start() {
     "${java_cmd[@]}" kafka.Kafka "$dir/server.properties" \
     </dev/null >>"$dir/broker.out" 2>&1 9>&- &
 
+  [[ ${EMIS_KAFKA_NO_WAIT:-0} == 1 ]] || cmd_wait
+}
+
+cmd_wait() {
+  local bootstrap port
+  bootstrap=$(cat "$dir/bootstrap" 2>/dev/null) || die "no broker started in $dir"
+  port=${bootstrap##*:}
   # The client port opens only once the broker is ready, so a cheap TCP connect
   # gates the kcat metadata probe (which would otherwise sit out its timeout).
   local deadline=$((SECONDS + ready_timeout)) started=$SECONDS
@@ -325,7 +372,7 @@ main() {
     jar-dir) echo "$jar_dir"; return 0 ;;
     cds-archive) cmd_cds_archive; return 0 ;;
   esac
-  [[ $cmd =~ ^(start|stop|status|kill)$ && $# -ge 2 ]] || usage
+  [[ $cmd =~ ^(start|wait|stop|status|kill)$ && $# -ge 2 ]] || usage
   [[ -n $2 ]] || usage
 
   if [[ ! -d $2 ]]; then

@@ -8,6 +8,7 @@
 #   postgres.sh status DIR          exit 0 and print the server URL (no database) if running
 #   postgres.sh createdb DIR NAME   create database NAME owned by the emis role, if missing
 #   postgres.sh url    DIR NAME     print postgresql://emis:PASSWORD@127.0.0.1:PORT/NAME
+#   postgres.sh sql    DIR SQL      run SQL as the superuser in database postgres
 #
 # DIR holds data/ (the cluster, formatted on first start only), port,
 # password (the emis role's, mode 600), socket/ and postgres.log. Without
@@ -110,7 +111,7 @@ createdb() {
 
 cmd=${1:-}
 case $cmd in
-  start | stop | status | createdb | url) ;;
+  start | stop | status | createdb | url | sql) ;;
   *) usage ;;
 esac
 dir=${2:-}
@@ -124,4 +125,5 @@ case $cmd in
   status) running && echo "postgresql://127.0.0.1:$(port_of)" ;;
   createdb) createdb "${3:?database name}" ;;
   url) echo "postgresql://emis:$(cat "$dir/password")@127.0.0.1:$(port_of)/${3:?database name}" ;;
+  sql) running || die "not running: $dir"; psql_admin -c "${3:?SQL}" ;;
 esac

@@ -11,9 +11,14 @@ namespace emis::auth {
 
 JwksClient::JwksClient(std::string jwks_url, JwksClientOptions options)
     : url_(std::move(jwks_url)), options_(std::move(options)), verified_(options_.verified_tokens) {
-  if (!url_.starts_with("http://") && !url_.starts_with("https://")) {
-    throw std::invalid_argument("JWKS URL must be http:// or https://");
+  for (std::size_t start = 0; start <= url_.size();) {
+    const auto comma = std::min(url_.find(',', start), url_.size());
+    urls_.push_back(url_.substr(start, comma - start));
+    start = comma + 1;
   }
+  for (const auto& url : urls_)
+    if (!url.starts_with("http://") && !url.starts_with("https://"))
+      throw std::invalid_argument("JWKS URL must be http:// or https://");
 }
 
 JwksClient::JwksClient(KeySet keys)
@@ -41,7 +46,16 @@ bool JwksClient::refresh() {
   if (last_attempt_ && started - *last_attempt_ < options_.min_refresh_interval) return false;
   last_attempt_ = started;
   try {
-    const std::string body = http_get(url_, {.timeout = options_.timeout});
+    std::string body;
+    for (std::size_t tried = 0;; ++tried) {
+      try {
+        body = http_get(urls_[preferred_], {.timeout = options_.timeout});
+        break;
+      } catch (const std::exception&) {
+        if (tried + 1 >= urls_.size()) throw;
+        preferred_ = (preferred_ + 1) % urls_.size();  // the next instance
+      }
+    }
     auto keys = std::make_shared<const KeySet>(KeySet::from_jwks(nlohmann::json::parse(body)));
     {
       std::unique_lock lock(cache_mutex_);

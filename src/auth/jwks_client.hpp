@@ -13,6 +13,7 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "auth/claims.hpp"
 #include "auth/jwt.hpp"
@@ -41,8 +42,10 @@ class JwksClient {
  public:
   // Fetches from `jwks_url` (http or https, e.g.
   // "http://identity:5002/.well-known/jwks.json") on first use, not here,
-  // so a service can start before its issuer. Throws std::invalid_argument
-  // for another scheme.
+  // so a service can start before its issuer. A comma-separated list names
+  // several instances of the issuer (they share their keys): a fetch tries
+  // them in turn, starting with the one that answered last. Throws
+  // std::invalid_argument for another scheme.
   explicit JwksClient(std::string jwks_url, JwksClientOptions options = {});
 
   // Verifies against a fixed set and never fetches (the identity service
@@ -82,7 +85,9 @@ class JwksClient {
   std::shared_ptr<const KeySet> usable_keys();
   TimePoint now() const;
 
-  const std::string url_;  // empty for a fixed key set
+  const std::string url_;          // empty for a fixed key set
+  std::vector<std::string> urls_;  // url_ split at commas
+  std::size_t preferred_ = 0;      // guarded by fetch_mutex_
   const JwksClientOptions options_;
 
   mutable std::shared_mutex cache_mutex_;  // guards cache_

@@ -55,6 +55,7 @@ std::unique_ptr<RdKafka::Conf> admin_config(const BusOptions& o) {
 std::unique_ptr<RdKafka::Conf> consumer_config(const BusOptions& o) {
   auto conf = base_config(o);
   set(*conf, "group.id", o.group_id);
+  if (!o.instance_id.empty()) set(*conf, "group.instance.id", o.instance_id);
   set(*conf, "auto.offset.reset", "earliest");
   // Offsets are stored by the consumer only after the handler's transaction
   // commits; librdkafka then commits the stored offsets in the background,

@@ -7,6 +7,7 @@ BusOptions BusOptions::from(const core::Config& config, const std::string& servi
   o.bootstrap_servers = config.string("kafka_bootstrap_servers", o.bootstrap_servers);
   o.client_id = config.string("kafka_client_id", service_name);
   o.group_id = config.string("kafka_group_id", service_name + "-consumer");
+  o.instance_id = config.string("instance_id", "");
   o.topics.common_prefix = config.string("kafka_topic_prefix", "");
   constexpr std::string_view domain_key = "kafka_topic_prefix_";
   for (auto it = config.values().cbegin(); it != config.values().cend(); ++it)

@@ -1,5 +1,5 @@
 // Everything the event bus can be told, read from the service's config:
-// kafka_bootstrap_servers, kafka_client_id, kafka_group_id,
+// kafka_bootstrap_servers, kafka_client_id, kafka_group_id, instance_id,
 // kafka_topic_prefix[_<domain>], kafka_properties (raw librdkafka settings, passed
 // through last so they win), and the retry, backoff and outbox settings.
 #pragma once
@@ -17,6 +17,11 @@ struct BusOptions {
   std::string bootstrap_servers = "127.0.0.1:9092";
   std::string client_id = "emis";
   std::string group_id;  // consumers only
+  // Static group membership (group.instance.id): unique per instance of a
+  // service and stable across its restarts, so that a restarted instance
+  // gets its partitions back at once instead of after a rebalance. Empty:
+  // dynamic membership.
+  std::string instance_id;
   TopicNaming topics;
   std::string source = "/emis";  // ce_source of what this service publishes
   std::map<std::string, std::string> kafka_properties;

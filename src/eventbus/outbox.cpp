@@ -19,6 +19,7 @@ std::string Outbox::add(store::Transaction& tx, const OutgoingMessage& m) {
                   "created_at_ms) VALUES (:id, :topic, :key, :null_key, :type, :value, :headers, :now)",
       soci::use(m.event_id), soci::use(m.topic), soci::use(m.key), soci::use(null_key), soci::use(event_type),
       soci::use(m.value), soci::use(header_text), soci::use(now);
+  tx.notify(outbox_channel);  // the relay may run in another instance
   if (wake_) tx.after_commit(wake_);
   return m.event_id;
 }

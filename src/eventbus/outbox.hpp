@@ -11,6 +11,10 @@
 
 namespace emis::eventbus {
 
+// The channel a commit that added outbox rows notifies (PostgreSQL), so that
+// the relay wakes in whichever instance runs it.
+inline constexpr const char* outbox_channel = "emis_outbox";
+
 class Outbox {
  public:
   // `wake` is called after each commit that added events (the relay's notify).

@@ -12,6 +12,7 @@
 
 #include "core/clock.hpp"
 #include "eventbus/delivery_order.hpp"
+#include "eventbus/outbox.hpp"
 #include "store/row.hpp"
 
 namespace emis::eventbus {
@@ -110,6 +111,7 @@ void OutboxRelay::ensure_producer() {
 
 void OutboxRelay::start() {
   ensure_producer();
+  lease_ = std::make_unique<store::LeaderLease>(db_, "outbox relay", outbox_channel, waker());
   thread_ = std::thread([this] { run(); });
 }
 
@@ -123,6 +125,7 @@ void OutboxRelay::stop() {
   }
   wake_.notify_all();
   thread_.join();
+  lease_.reset();  // a standby takes over
   std::lock_guard lock(producer_mutex_);
   producer_.reset();
 }
@@ -167,6 +170,7 @@ void OutboxRelay::run() {
       notified_ = false;
     }
     if (stopping_) break;
+    if (!lease_->held()) continue;  // a standby: the lease wakes it when it takes over
     int sent = -1;
     try {
       ensure_producer();
@@ -204,7 +208,8 @@ int OutboxRelay::drain() {
     // Keep the producer fed while the oldest batch waits for its reports.
     // After a failure nothing new is produced: the drain ends and the rows
     // left unsent are read again, in order, after the backoff.
-    while (!order.broken() && !stopping_ && !producer->fatal() && in_flight.size() < batches_in_flight) {
+    while (!order.broken() && !stopping_ && !producer->fatal() && lease_->held() &&
+           in_flight.size() < batches_in_flight) {
       // After a short read, read on only when a commit has added rows since:
       // they go out without waiting for the batches in flight to be marked.
       if (exhausted && !take_notification()) break;
@@ -278,9 +283,9 @@ void OutboxRelay::await(Producer& producer, const InFlight& batch) {
 }
 
 int OutboxRelay::settle(const std::vector<InFlight>& batches, std::size_t count, DeliveryOrder& order) {
-  // Rows marked sent go as ranges of consecutive rows read: seq is assigned
-  // by SQLite's one writer in commit order, so no unsent row can lie in such
-  // a range without having been read with it.
+  // Rows marked sent go as ranges of rows read whose seqs follow each other
+  // without a gap. A gap may hide a row not read yet: on PostgreSQL, seqs are
+  // taken before commit, so a lower one can commit after a higher was read.
   std::vector<long long> first, last, failed_seqs;
   std::vector<std::string> failed_errors;
   std::size_t rows = 0;
@@ -297,7 +302,7 @@ int OutboxRelay::settle(const std::vector<InFlight>& batches, std::size_t count,
     for (std::size_t i = 0; i < reports.size(); ++i) {
       const long long seq = batch->rows[i].seq;
       if (sendable[i]) {
-        if (previous_sent)
+        if (previous_sent && seq == last.back() + 1)
           last.back() = seq;
         else
           first.push_back(seq), last.push_back(seq);

@@ -1,5 +1,7 @@
-// Publishes the outbox in order. It wakes when a transaction that added
-// events commits (and, as a safety net, every relay_idle_poll), sends the
+// Publishes the outbox in order. Of the instances sharing a database, the one
+// holding the relay's lease publishes (store/leader_lease.hpp). It wakes when
+// a transaction that added events commits, in this process or (PostgreSQL
+// NOTIFY) another, and, as a safety net, every relay_idle_poll; it sends the
 // unsent rows in sequence order through an idempotent producer, a few batches
 // at a time, and marks a row sent only when its delivery report says the
 // broker has it and no earlier row of its partition failed (such rows are
@@ -19,6 +21,7 @@
 #include "core/metrics.hpp"
 #include "eventbus/producer.hpp"
 #include "store/database.hpp"
+#include "store/leader_lease.hpp"
 
 namespace emis::eventbus {
 
@@ -45,6 +48,8 @@ class OutboxRelay {
   void inject_fatal_error(const std::string& reason);
   std::uint64_t producers_created() const noexcept { return producers_created_.load(); }
   bool broker_reachable(std::chrono::milliseconds timeout);
+  // True when this instance is the one that publishes.
+  bool leading() const noexcept { return lease_ && lease_->held(); }
 
  private:
   struct InFlight;
@@ -75,6 +80,7 @@ class OutboxRelay {
   std::condition_variable wake_;
   bool notified_ = false;
   std::atomic<bool> stopping_{false};
+  std::unique_ptr<store::LeaderLease> lease_;
   std::thread thread_;
 };
 

@@ -108,26 +108,37 @@ std::vector<store::Migration> identity_migrations() {
 void insert_user(store::Transaction& tx, const User& u) {
   store::Nullable email(u.email), entity(u.entity_id), entity_type(u.entity_type), hash(u.password_hash),
       set_at(u.password_set_at);
-  try {
-    tx.session()
-        << "INSERT INTO users (id, tenant_id, phone_number, email, full_name, role, status, entity_id, "
-           "entity_type, password_hash, password_set_at, created_at, updated_at) VALUES (:id, :tenant, "
-           ":phone, :email, :name, :role, :status, :entity, :etype, :hash, :set_at, :created, :updated)",
-        soci::use(u.id), soci::use(u.tenant_id), soci::use(u.phone_number), soci::use(email.value, email.ind),
-        soci::use(u.full_name), soci::use(u.role), soci::use(u.status), soci::use(entity.value, entity.ind),
-        soci::use(entity_type.value, entity_type.ind), soci::use(hash.value, hash.ind),
-        soci::use(set_at.value, set_at.ind), soci::use(u.created_at), soci::use(u.updated_at);
-  } catch (const std::exception& e) {
-    if (store::is_unique_violation(e))
-      throw core::DomainError(core::ErrorKind::conflict, "Duplicate phone number",
-                              "A user with this phone number already exists in the tenant.",
-                              {{"phoneNumber", "A user with this phone number already exists."}});
-    throw;
-  }
+  // DO NOTHING rather than a unique violation: a handler refuses the event and
+  // goes on in the same transaction, which PostgreSQL would have aborted.
+  soci::statement st =
+      (tx.session().prepare
+           << "INSERT INTO users (id, tenant_id, phone_number, email, full_name, role, status, entity_id, "
+              "entity_type, password_hash, password_set_at, created_at, updated_at) VALUES (:id, :tenant, "
+              ":phone, :email, :name, :role, :status, :entity, :etype, :hash, :set_at, :created, :updated) "
+              "ON CONFLICT DO NOTHING",
+       soci::use(u.id), soci::use(u.tenant_id), soci::use(u.phone_number), soci::use(email.value, email.ind),
+       soci::use(u.full_name), soci::use(u.role), soci::use(u.status), soci::use(entity.value, entity.ind),
+       soci::use(entity_type.value, entity_type.ind), soci::use(hash.value, hash.ind),
+       soci::use(set_at.value, set_at.ind), soci::use(u.created_at), soci::use(u.updated_at));
+  st.execute(true);
+  if (st.get_affected_rows() == 0)
+    throw core::DomainError(core::ErrorKind::conflict, "Duplicate phone number",
+                            "A user with this phone number already exists in the tenant.",
+                            {{"phoneNumber", "A user with this phone number already exists."}});
 }
 
 void update_user(store::Transaction& tx, const User& u) {
   store::Nullable email(u.email), hash(u.password_hash), set_at(u.password_set_at);
+  // Checked first, for the same reason as in insert_user; the unique index
+  // still catches a concurrent writer (and then the whole transaction fails).
+  int taken = 0;
+  if (u.status != status::disabled)
+    tx.session() << "SELECT COUNT(*) FROM users WHERE tenant_id = :tenant AND phone_number = :phone "
+                    "AND id <> :id AND status <> 'Disabled'",
+        soci::use(u.tenant_id), soci::use(u.phone_number), soci::use(u.id), soci::into(taken);
+  if (taken > 0)
+    throw core::DomainError(core::ErrorKind::conflict, "Duplicate phone number",
+                            "Another user in the tenant has this phone number.");
   try {
     tx.session()
         << "UPDATE users SET phone_number = :phone, email = :email, full_name = :name, status = :status, "
@@ -169,7 +180,7 @@ std::vector<User> find_users_by_phone(soci::session& s, const std::string& phone
 
 bool any_user(soci::session& s) {
   int n = 0;
-  s << "SELECT COUNT(*) FROM (SELECT 1 FROM users LIMIT 1)", soci::into(n);
+  s << "SELECT COUNT(*) FROM (SELECT 1 FROM users LIMIT 1) AS any_user", soci::into(n);
   return n > 0;
 }
 

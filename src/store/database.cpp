@@ -1,5 +1,7 @@
 #include "store/database.hpp"
 
+#include <libpq-fe.h>
+#include <soci/postgresql/soci-postgresql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
@@ -7,17 +9,19 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "core/clock.hpp"
 #include "core/errors.hpp"
 
 namespace emis::store {
 namespace {
 
 std::string sqlite_path(const std::string& url) {
-  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0)
-    throw std::runtime_error("PostgreSQL is not supported yet; EMIS_DB takes a SQLite path");
   constexpr std::string_view prefix = "sqlite://";
   return url.rfind(prefix, 0) == 0 ? url.substr(prefix.size()) : url;
 }
+
+// Serialises migrations of every process sharing a PostgreSQL database.
+const long long migration_lock = advisory_lock_key("emis.schema_migrations");
 
 void configure(soci::session& s, const DatabaseOptions& o) {
   s << "PRAGMA busy_timeout = " + std::to_string(o.busy_timeout.count());
@@ -32,7 +36,36 @@ void Transaction::run_after_commit() {
   after_commit_.clear();
 }
 
-Database::Database(DatabaseOptions options) : options_(std::move(options)) {
+void Transaction::notify(const std::string& channel) {
+  if (dialect_ != Dialect::postgresql) return;
+  if (std::find(notified_.begin(), notified_.end(), channel) != notified_.end()) return;
+  *session_ << "NOTIFY " + channel;
+  notified_.push_back(channel);
+}
+
+void ensure_connected(soci::session& session) {
+  if (session.get_backend_name() != "postgresql") return;
+  // SOCI exports no type information for its backends: hence the static cast.
+  const auto* pg = static_cast<soci::postgresql_session_backend*>(session.get_backend());
+  if (PQstatus(pg->conn_) != CONNECTION_OK) {
+    spdlog::warn("database connection lost; reconnecting");
+    session.reconnect();
+  }
+}
+
+Database::Database(DatabaseOptions options)
+    : options_(std::move(options)), dialect_(dialect_of(options_.url)) {
+  if (dialect_ == Dialect::postgresql) {
+    connect_string_ = postgresql_conninfo(options_.url);
+    writers_pool_ = std::make_unique<soci::connection_pool>(options_.writers);
+    for (std::size_t i = 0; i < options_.writers; ++i)
+      writers_pool_->at(i).open(soci::postgresql, connect_string_);
+    readers_ = std::make_unique<soci::connection_pool>(options_.readers);
+    for (std::size_t i = 0; i < options_.readers; ++i)
+      readers_->at(i).open(soci::postgresql, connect_string_);
+    async_writers_ = std::make_unique<core::ThreadPool>(options_.writers);
+    return;
+  }
   const auto path = sqlite_path(options_.url);
   if (const auto dir = std::filesystem::path(path).parent_path(); !dir.empty())
     std::filesystem::create_directories(dir);
@@ -57,8 +90,9 @@ Database::~Database() {
     std::lock_guard lock(queue_mutex_);
     stopping_ = true;
   }
+  if (async_writers_) async_writers_->shutdown();  // commits what is queued first
   queued_.notify_one();
-  committer_.join();  // commits what is queued first
+  if (committer_.joinable()) committer_.join();  // commits what is queued first
 }
 
 void Database::enqueue(Writer* writer) {
@@ -76,6 +110,11 @@ void Database::commit_or_wait(Writer& writer) {
   if (stopping_)
     throw core::DomainError(core::ErrorKind::transient, "Database unavailable",
                             "The service is shutting down.");
+  if (dialect_ == Dialect::postgresql) {
+    lock.unlock();
+    run_alone(writer);
+    return;
+  }
   if (committing_ || !writers_.empty()) {
     if (writers_.empty()) queued_.notify_one();
     writers_.push_back(&writer);
@@ -93,11 +132,48 @@ void Database::commit_or_wait(Writer& writer) {
 }
 
 void Database::write_async(std::function<void(Transaction&)> work, WriteDone done) {
-  auto writer = std::make_unique<Writer>(*writer_);
+  auto writer = std::make_unique<Writer>(writer_.get(), dialect_);
   writer->work = std::move(work);
   writer->done = std::move(done);
+  if (dialect_ == Dialect::postgresql) {
+    {
+      std::lock_guard lock(queue_mutex_);
+      if (stopping_)
+        throw core::DomainError(core::ErrorKind::transient, "Database unavailable",
+                                "The service is shutting down.");
+    }
+    async_writers_->post([this, w = writer.release()] {
+      std::unique_ptr<Writer> owned(w);
+      run_alone(*owned);
+      complete(std::move(owned));
+    });
+    return;
+  }
   enqueue(writer.get());
   writer.release();  // the commit thread deletes it after `done`
+}
+
+void Database::run_alone(Writer& writer) {
+  try {
+    soci::session session(*writers_pool_);
+    ensure_connected(session);
+    writer.tx.session_ = &session;
+    session << "BEGIN";
+    try {
+      writer.work(writer.tx);
+      session << "COMMIT";
+    } catch (...) {
+      writer.error = std::current_exception();
+      try {
+        session << "ROLLBACK";
+      } catch (const std::exception& e) {
+        spdlog::debug("rollback: {}", e.what());  // the connection may be gone
+      }
+    }
+    writer.tx.session_ = nullptr;  // the session goes back to the pool
+  } catch (...) {
+    writer.error = std::current_exception();
+  }
 }
 
 void Database::commit_loop() {
@@ -132,17 +208,19 @@ void Database::finish_batch(const std::vector<Writer*>& batch) {
       w->wake.notify_one();
     }
   }
-  for (const auto& w : completions) {
-    const std::exception_ptr error = w->error ? translated(w->error) : nullptr;
-    if (!error) {
-      try {
-        w->tx.run_after_commit();
-      } catch (const std::exception& e) {
-        spdlog::error("an after-commit callback failed: {}", e.what());
-      }
+  for (auto& w : completions) complete(std::move(w));
+}
+
+void Database::complete(std::unique_ptr<Writer> w) noexcept {
+  const std::exception_ptr error = w->error ? translated(w->error) : nullptr;
+  if (!error) {
+    try {
+      w->tx.run_after_commit();
+    } catch (const std::exception& e) {
+      spdlog::error("an after-commit callback failed: {}", e.what());
     }
-    w->done(error);
   }
+  w->done(error);
 }
 
 void Database::run_batch(const std::vector<Writer*>& batch) {
@@ -215,7 +293,7 @@ void Database::rollback() noexcept {
 void Database::rethrow_translated() {
   try {
     throw;
-  } catch (const soci::sqlite3_soci_error& e) {
+  } catch (const soci::soci_error& e) {
     if (is_transient_failure(e)) {
       // The database's own text may quote SQL: log it, never answer with it.
       spdlog::warn("database unavailable: {}", e.what());
@@ -239,29 +317,15 @@ std::exception_ptr Database::translated(std::exception_ptr error) noexcept {
   }
 }
 
-bool is_unique_violation(const std::exception& e) noexcept {
-  if (const auto* s = dynamic_cast<const soci::sqlite3_soci_error*>(&e))
-    return (s->result() & 0xff) == SQLITE_CONSTRAINT &&
-           std::string_view(s->what()).find("UNIQUE") != std::string_view::npos;
-  return false;
-}
-
-bool is_transient_failure(const std::exception& e) noexcept {
-  if (const auto* s = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) {
-    const int code = s->result() & 0xff;
-    return code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_IOERR || code == SQLITE_FULL;
-  }
-  return false;
-}
-
-bool is_constraint_violation(const std::exception& e) noexcept {
-  if (const auto* s = dynamic_cast<const soci::sqlite3_soci_error*>(&e))
-    return (s->result() & 0xff) == SQLITE_CONSTRAINT;
-  return false;
-}
-
 void Database::migrate(const std::vector<Migration>& migrations) {
-  write([](Transaction& tx) {
+  // Held to the end of each migration's transaction; SQLite's writer lock
+  // does the same there.
+  const auto take_turns = [this](Transaction& tx) {
+    if (dialect_ == Dialect::postgresql)
+      tx.session() << "SELECT pg_advisory_xact_lock(" + std::to_string(migration_lock) + ")";
+  };
+  write([&](Transaction& tx) {
+    take_turns(tx);
     tx.session() << "CREATE TABLE IF NOT EXISTS schema_migrations ("
                     "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
   });
@@ -269,15 +333,16 @@ void Database::migrate(const std::vector<Migration>& migrations) {
   std::sort(ordered.begin(), ordered.end(),
             [](const auto& a, const auto& b) { return a.version < b.version; });
   for (const auto& m : ordered) {
-    write([&m](Transaction& tx) {
+    write([&](Transaction& tx) {
+      take_turns(tx);
       int applied = 0;
       tx.session() << "SELECT COUNT(*) FROM schema_migrations WHERE version = :v", soci::use(m.version),
           soci::into(applied);
       if (applied) return;
-      for (const auto& statement : m.statements) tx.session() << statement;
-      tx.session() << "INSERT INTO schema_migrations (version, name, applied_at) "
-                      "VALUES (:v, :n, strftime('%Y-%m-%dT%H:%M:%fZ','now'))",
-          soci::use(m.version), soci::use(m.name);
+      for (const auto& statement : m.statements) tx.session() << ddl_for(dialect_, statement);
+      const std::string now = core::now_iso8601();
+      tx.session() << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (:v, :n, :t)",
+          soci::use(m.version), soci::use(m.name), soci::use(now);
       spdlog::info("applied migration {} {}", m.version, m.name);
     });
   }

@@ -1,14 +1,22 @@
-// The service's database: SQLite in WAL mode through SOCI. All writes go
-// through one writer session (SQLite allows one writer anyway; queueing here
-// avoids SQLITE_BUSY storms), and writes that queue up while a commit is
-// flushing commit together: a commit thread runs each queued work in its own
-// savepoint, then commits once, so that one flush to disk serves them all
-// (group commit, as LevelDB batches its writers). A caller either waits for
-// its commit (write; alone, it commits on its own thread) or leaves a
-// completion to run after it (write_async), so an HTTP worker need not sleep
-// through the flush and the batches grow with the requests in flight, not
-// with the threads. Reads use a pool of reader sessions that WAL lets
-// run beside the writer.
+// The service's database through SOCI: SQLite in WAL mode (embedded, one
+// process) or PostgreSQL (several instances sharing it).
+//
+// On SQLite all writes go through one writer session (SQLite allows one
+// writer anyway; queueing here avoids SQLITE_BUSY storms), and writes that
+// queue up while a commit is flushing commit together: a commit thread runs
+// each queued work in its own savepoint, then commits once, so that one flush
+// to disk serves them all (group commit, as LevelDB batches its writers).
+//
+// On PostgreSQL each write is its own transaction on a pooled session: the
+// server already merges the WAL flushes of concurrent commits, and a
+// savepoint per writer would cost a subtransaction each (a backend caches
+// only 64 before it slows down sharply). write_async runs on a few writer
+// threads, one session each.
+//
+// Either way a caller waits for its commit (write) or leaves a completion to
+// run after it (write_async), so an HTTP worker need not sleep through the
+// flush. Reads use a pool of reader sessions (WAL lets them run beside the
+// writer).
 #pragma once
 
 #include <soci/soci.h>
@@ -27,13 +35,18 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/thread_pool.hpp"
+#include "store/dialect.hpp"
 #include "store/transaction.hpp"
 
 namespace emis::store {
 
 struct DatabaseOptions {
-  std::string url;  // a SQLite file path ("sqlite://" prefix optional)
+  // A SQLite file path ("sqlite://" prefix optional) or a PostgreSQL URL
+  // (postgresql://user:password@host:port/database?sslmode=...).
+  std::string url;
   std::size_t readers = 4;
+  std::size_t writers = 4;  // PostgreSQL: sessions that write at once
   std::chrono::milliseconds busy_timeout{5000};
   // FULL: a commit the API acknowledged survives power loss, not only a crash.
   std::string synchronous = "FULL";
@@ -53,7 +66,9 @@ class Database {
   Database& operator=(const Database&) = delete;
 
   // Applies the migrations not applied yet, in version order, each in its own
-  // transaction. Several modules may call it with their own version ranges.
+  // transaction. Several modules may call it with their own version ranges,
+  // and several processes at once: on PostgreSQL an advisory lock makes them
+  // take turns, and each sees what the one before it applied.
   void migrate(const std::vector<Migration>& migrations);
 
   // Runs `work` in a transaction; its effects are undone if it throws (the
@@ -78,12 +93,13 @@ class Database {
 
   bool ping() noexcept;
   const DatabaseOptions& options() const noexcept { return options_; }
+  Dialect dialect() const noexcept { return dialect_; }
 
  private:
   // One write waiting for its commit: a caller of write() blocked on
   // `wake`, or a write_async whose `done` the commit thread calls.
   struct Writer {
-    explicit Writer(soci::session& session) : tx(session) {}
+    explicit Writer(soci::session* session, Dialect dialect) : tx(session, dialect) {}
     Transaction tx;
     std::function<void(Transaction&)> work;
     WriteDone done;  // empty for a blocking write()
@@ -97,7 +113,11 @@ class Database {
   void commit_or_wait(Writer& writer);
   void commit_loop();
   void finish_batch(const std::vector<Writer*>& batch);
+  // Runs a write_async completion and frees the writer.
+  void complete(std::unique_ptr<Writer> writer) noexcept;
   void run_batch(const std::vector<Writer*>& batch);
+  // PostgreSQL: runs one writer in its own transaction on a pooled session.
+  void run_alone(Writer& writer);
   bool in_transaction();
   void begin();
   void commit();
@@ -108,30 +128,28 @@ class Database {
   static constexpr std::size_t kMaxBatch = 256;
 
   DatabaseOptions options_;
+  Dialect dialect_;
   std::string connect_string_;
-  std::unique_ptr<soci::session> writer_;
+  std::unique_ptr<soci::session> writer_;                // SQLite
+  std::unique_ptr<soci::connection_pool> writers_pool_;  // PostgreSQL
   std::unique_ptr<soci::connection_pool> readers_;
   std::mutex queue_mutex_;  // guards the members below but committer_
   std::condition_variable queued_;
   std::deque<Writer*> writers_;
   bool committing_ = false;  // a batch is running, on the commit thread or a caller's
   bool stopping_ = false;
-  std::thread committer_;  // last: started once everything above exists
+  std::thread committer_;                            // SQLite; started once everything above exists
+  std::unique_ptr<core::ThreadPool> async_writers_;  // PostgreSQL; last, so it drains first
 };
 
-// True when `e` is a UNIQUE/PRIMARY KEY constraint failure.
-bool is_unique_violation(const std::exception& e) noexcept;
-// True for any constraint failure (UNIQUE, NOT NULL, CHECK, FOREIGN KEY).
-bool is_constraint_violation(const std::exception& e) noexcept;
-// True when the database may accept the same statement later: busy, locked,
-// an I/O error or a full disk. Any other SQL error (a missing column, a syntax
-// error) is a bug that no retry cures.
-bool is_transient_failure(const std::exception& e) noexcept;
+// A pooled session that works: one whose connection broke (a PostgreSQL
+// restart) reconnects before it is used again.
+void ensure_connected(soci::session& session);
 
 template <class Work>
 auto Database::write(Work&& work) -> std::invoke_result_t<Work, Transaction&> {
   using Result = std::invoke_result_t<Work, Transaction&>;
-  Writer writer(*writer_);
+  Writer writer(writer_.get(), dialect_);
   std::conditional_t<std::is_void_v<Result>, bool, std::optional<Result>> result{};
   writer.work = [&](Transaction& tx) {
     if constexpr (std::is_void_v<Result>)
@@ -155,6 +173,7 @@ template <class Work>
 auto Database::read(Work&& work) -> std::invoke_result_t<Work, soci::session&> {
   try {
     soci::session session(*readers_);
+    ensure_connected(session);
     return work(session);
   } catch (...) {
     rethrow_translated();

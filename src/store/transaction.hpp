@@ -5,23 +5,33 @@
 #include <soci/soci.h>
 
 #include <functional>
+#include <string>
 #include <vector>
+
+#include "store/dialect.hpp"
 
 namespace emis::store {
 
 class Transaction {
  public:
-  explicit Transaction(soci::session& session) : session_(session) {}
+  Transaction(soci::session* session, Dialect dialect) : session_(session), dialect_(dialect) {}
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
 
-  soci::session& session() noexcept { return session_; }
+  soci::session& session() noexcept { return *session_; }
   void after_commit(std::function<void()> callback) { after_commit_.push_back(std::move(callback)); }
   void run_after_commit();
+  // Wakes whoever listens on `channel` in other processes when this
+  // transaction commits (PostgreSQL NOTIFY, once per transaction and
+  // channel; nothing on SQLite, which has one process).
+  void notify(const std::string& channel);
 
  private:
-  soci::session& session_;
+  friend class Database;  // binds a PostgreSQL writer to the session it checked out
+  soci::session* session_;
+  Dialect dialect_;
   std::vector<std::function<void()>> after_commit_;
+  std::vector<std::string> notified_;
 };
 
 }  // namespace emis::store

@@ -156,9 +156,10 @@ TeacherPage list_teachers(soci::session& s, const TeacherQuery& q) {
   const std::string pattern = q.search_term ? like_pattern(*q.search_term) : "";
   const std::string status = q.status.value_or("");
   // Unused filters bind to conditions that are always true, so one statement serves every query.
+  // LOWER on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
   where +=
-      " AND (:no_search = 1 OR full_name LIKE :p1 ESCAPE '\\' OR phone_number LIKE :p2 ESCAPE '\\'"
-      " OR email LIKE :p3 ESCAPE '\\')";
+      " AND (:no_search = 1 OR LOWER(full_name) LIKE LOWER(:p1) ESCAPE '\\'"
+      " OR phone_number LIKE :p2 ESCAPE '\\' OR LOWER(email) LIKE LOWER(:p3) ESCAPE '\\')";
   where += " AND (:no_status = 1 OR status = :status)";
   const int no_search = q.search_term ? 0 : 1;
   const int no_status = q.status ? 0 : 1;

@@ -265,6 +265,20 @@ def service_config(name):
     return os.path.join(SOURCE_DIR, "deploy", "config", f"{name}-service.json")
 
 
+POSTGRES_DIR = os.environ.get("EMIS_TEST_POSTGRES_DIR")  # set: the services run on PostgreSQL
+PSQL = "/usr/lib/postgresql/15/bin/psql"
+
+
+def fresh_postgres_database(stem):
+    """A new, empty database on the CTest fixture's PostgreSQL server; returns its URL."""
+    with open(os.path.join(POSTGRES_DIR, "url")) as f:
+        base = f.read().strip()
+    name = f"e2e_{stem}_{uuid.uuid4().hex[:12]}"
+    subprocess.run([PSQL, "-X", "-q", "-v", "ON_ERROR_STOP=1", base + "postgres", "-c", f"CREATE DATABASE {name}"],
+                   check=True, stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    return base + name
+
+
 def _clean_env():
     """The caller's environment without EMIS_* (each is a config override)."""
     return {k: v for k, v in os.environ.items() if not k.startswith("EMIS_")}
@@ -291,7 +305,9 @@ class Service:
         self.binary = service_binary(name)
         self.config = service_config(name)
         self.data_dir = data_dir
-        self.env = env
+        self.env = dict(env)
+        if POSTGRES_DIR and "EMIS_DB" not in self.env:
+            self.env["EMIS_DB"] = fresh_postgres_database(name)  # kept across restarts, as a file would be
         self.port = None
         self.proc = None
         self.returncode = None

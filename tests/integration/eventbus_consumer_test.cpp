@@ -196,7 +196,7 @@ TEST_F(EventbusConsumer, RetentionTasksRunWithTheInboxPruneAndItsCutoff) {
   std::atomic<long long> cutoff_ms{0};
   rig.consumer.prune_with_inbox("test records", [&](store::Transaction& tx, auto cutoff) {
     // In the pruning transaction: a statement here commits with it.
-    tx.session() << "DELETE FROM inbox WHERE 0";
+    tx.session() << "DELETE FROM inbox WHERE 1 = 0";
     cutoff_ms = std::chrono::duration_cast<std::chrono::milliseconds>(cutoff.time_since_epoch()).count();
     return 0LL;
   });

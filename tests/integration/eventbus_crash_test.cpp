@@ -27,7 +27,7 @@ TEST(EventbusCrash, ConsumerKilledMidStreamAndRestartedTakesEveryEffectOnce) {
   const auto topic = options.topics.topic(ThingHappened::type);
   create_topic(topic, 3);
   ScratchDir dir("crash");
-  const auto db_path = dir.file("consumer.db");
+  const auto db_path = test_database_url(dir, "consumer.db");
   store::Database db(test_database_options(db_path));  // the test's own view of the child's file
   db.migrate(eventbus::schema_migrations());
   db.migrate(effects_migrations());

@@ -85,8 +85,8 @@ store::DatabaseOptions test_database_options(const std::string& path) {
   return o;
 }
 
-TestDatabase::TestDatabase(const std::string& stem) : dir_(stem) {
-  db_ = std::make_unique<store::Database>(test_database_options(path()));
+TestDatabase::TestDatabase(const std::string& stem) : dir_(stem), url_(test_database_url(dir_, "bus.db")) {
+  db_ = std::make_unique<store::Database>(test_database_options(url_));
   db_->migrate(eventbus::schema_migrations());
   db_->migrate(effects_migrations());
 }

@@ -72,16 +72,17 @@ std::int64_t scalar(store::Database& db, const std::string& sql);
 
 store::DatabaseOptions test_database_options(const std::string& path);
 
-// A fresh SQLite database in a scratch directory with the bus schema and the
-// effects table migrated.
+// A fresh database (SQLite in a scratch directory, or one on the PostgreSQL
+// fixture) with the bus schema and the effects table migrated.
 class TestDatabase {
  public:
   explicit TestDatabase(const std::string& stem);
   store::Database& db() noexcept { return *db_; }
-  std::string path() const { return dir_.file("bus.db"); }
+  const std::string& path() const noexcept { return url_; }
 
  private:
   ScratchDir dir_;
+  std::string url_;
   std::unique_ptr<store::Database> db_;
 };
 

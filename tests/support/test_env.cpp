@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -10,13 +12,34 @@
 #include <stdexcept>
 
 #include "core/ids.hpp"
+#include "store/dialect.hpp"
 
 namespace emis::testing {
 
 std::string kafka_fixture_dir() {
-  const char* dir = std::getenv("EMIS_TEST_KAFKA_DIR");
-  if (!dir) throw std::runtime_error("EMIS_TEST_KAFKA_DIR is not set: run the test through ctest");
-  return dir;
+  if (const char* dir = std::getenv("EMIS_TEST_KAFKA_DIR")) return dir;
+#ifdef EMIS_TEST_KAFKA_DIR_DEFAULT
+  return EMIS_TEST_KAFKA_DIR_DEFAULT;
+#else
+  throw std::runtime_error("EMIS_TEST_KAFKA_DIR is not set: run the test through ctest");
+#endif
+}
+
+bool on_postgresql() { return std::getenv("EMIS_TEST_POSTGRES_DIR") != nullptr; }
+
+std::string test_database_url(const ScratchDir& dir, const std::string& file) {
+  const char* fixture = std::getenv("EMIS_TEST_POSTGRES_DIR");
+  if (!fixture) return dir.file(file);
+  std::ifstream in(std::string(fixture) + "/url");
+  std::string base;
+  if (!(in >> base)) throw std::runtime_error("the PostgreSQL fixture has not written its url file");
+  // Lower case and underscores: a name PostgreSQL takes without quoting.
+  std::string name = "t_" + core::new_uuid();
+  for (auto& c : name)
+    if (c == '-') c = '_';
+  soci::session admin(soci::postgresql, store::postgresql_conninfo(base + "postgres"));
+  admin << "CREATE DATABASE " + name;
+  return base + name;
 }
 
 std::string kafka_bootstrap() {

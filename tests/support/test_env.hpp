@@ -38,4 +38,12 @@ class ScratchDir {
   std::filesystem::path path_;
 };
 
+// True when the tests run on the CTest fixture's PostgreSQL
+// ($EMIS_TEST_POSTGRES_DIR) rather than on SQLite files.
+bool on_postgresql();
+
+// A fresh, empty database for one test: `dir`/`file` on SQLite, a new
+// database of the fixture's server on PostgreSQL.
+std::string test_database_url(const ScratchDir& dir, const std::string& file);
+
 }  // namespace emis::testing

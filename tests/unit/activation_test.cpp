@@ -14,7 +14,7 @@ namespace {
 
 class Activation : public ::testing::Test {
  protected:
-  Activation() : db_({dir_.file("identity.db")}) {
+  Activation() : db_({testing::test_database_url(dir_, "identity.db")}) {
     db_.migrate(identity_migrations());
     User u;
     u.id = user_id_;

@@ -342,6 +342,16 @@ TEST_F(AuthJwksClient, UnreachableIssuerMeansKeysUnavailable) {
   expect_keys_unavailable(client, token_a_);
 }
 
+TEST_F(AuthJwksClient, AListOfIssuerInstancesIsTriedInTurn) {
+  JwksServer server(jwks_of({&a_}).dump());
+  // The first instance is down: the second answers, and is asked first next time.
+  JwksClient client(unreachable_url() + "," + server.url(), clock_.options());
+  EXPECT_EQ(client.verify(token_a_, options()), claims_for("user-a"));
+  clock_.advance(11s);
+  EXPECT_TRUE(client.refresh());
+  EXPECT_EQ(server.hits(), 2);
+}
+
 TEST_F(AuthJwksClient, BadAnswersMeanKeysUnavailable) {
   JwksServer server("not json");
   JwksClient client(server.url(), clock_.options());

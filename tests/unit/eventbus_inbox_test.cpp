@@ -13,7 +13,7 @@ namespace {
 
 class EventbusInbox : public ::testing::Test {
  protected:
-  EventbusInbox() : db_({dir_.file("test.db")}) { db_.migrate(schema_migrations()); }
+  EventbusInbox() : db_({testing::test_database_url(dir_, "test.db")}) { db_.migrate(schema_migrations()); }
 
   bool record(const Inbox& inbox, const std::string& id, InboxOutcome outcome, bool replay = false) {
     return db_.write([&](store::Transaction& tx) {

@@ -25,5 +25,15 @@ TEST(EventbusKafkaConfig, RawPropertiesWin) {
   EXPECT_EQ(property(*conf, "linger.ms"), "5");
 }
 
+TEST(EventbusKafkaConfig, AnInstanceIdMakesTheConsumerAStaticMember) {
+  BusOptions options;
+  options.group_id = "teacher-service-consumer";
+  std::string value;
+  EXPECT_NE(consumer_config(options)->get("group.instance.id", value), RdKafka::Conf::CONF_OK)
+      << "dynamic membership without an instance id, got " << value;
+  options.instance_id = "teacher-2";
+  EXPECT_EQ(property(*consumer_config(options), "group.instance.id"), "teacher-2");
+}
+
 }  // namespace
 }  // namespace emis::eventbus

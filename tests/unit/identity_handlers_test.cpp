@@ -21,7 +21,10 @@ constexpr const char* kTenant = "00000000-0000-4000-8000-000000000001";
 
 class IdentityHandlers : public ::testing::Test {
  protected:
-  IdentityHandlers() : db_({dir_.file("identity.db")}), outbox_({}, {}), handlers_(eventbus::TopicNaming{}) {
+  IdentityHandlers()
+      : db_({testing::test_database_url(dir_, "identity.db")}),
+        outbox_({}, {}),
+        handlers_(eventbus::TopicNaming{}) {
     db_.migrate(eventbus::schema_migrations());
     db_.migrate(identity_migrations());
     add_teacher_handlers(handlers_, outbox_, "VN");

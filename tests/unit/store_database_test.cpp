@@ -15,7 +15,7 @@ namespace {
 
 class DatabaseWrites : public ::testing::Test {
  protected:
-  DatabaseWrites() : db_({dir_.file("test.db")}) {
+  DatabaseWrites() : db_({testing::test_database_url(dir_, "test.db")}) {
     db_.migrate({{1, "things", {"CREATE TABLE things (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)"}}});
   }
   long long count() {
@@ -149,7 +149,7 @@ TEST_F(DatabaseWrites, ManyAsyncWritesFromOneThreadEachSucceedOrFailAlone) {
 }
 
 TEST_F(DatabaseWrites, QueuedAsyncWritesCommitBeforeTheDatabaseCloses) {
-  const auto path = dir_.file("closing.db");
+  const auto path = testing::test_database_url(dir_, "closing.db");
   std::atomic<int> committed{0};
   {
     Database db({path});
