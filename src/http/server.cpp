@@ -13,6 +13,7 @@
 
 #include "core/errors.hpp"
 #include "core/thread_pool.hpp"
+#include "http/allowed_methods.hpp"
 #include "http/problem.hpp"
 
 namespace emis::http {
@@ -100,6 +101,7 @@ struct Server::Impl {
   ServerOptions options;
   core::MetricsRegistry& metrics;
   std::vector<Route> routes;
+  AllowedMethods allowed;  // of every route, filled by start()
   std::optional<core::ThreadPool> workers;
   running_server_t server;
   // Replies not answered yet (their work may finish on another thread):
@@ -258,9 +260,18 @@ void Server::start() {
           return restinio::request_accepted();
         });
   }
-  router->non_matched_request_handler([](const restinio::request_handle_t& req) {
-    send(req, problem(404, "Not found", "No resource matches this path and method.",
-                      std::string(req->header().path())));
+  for (const auto& route : impl.routes) impl.allowed.add(route.method, route.pattern);
+  // A known path asked with a method it has no route for is 405 with Allow
+  // (RFC 9110), so a client can tell a wrong method from a wrong path.
+  router->non_matched_request_handler([&impl](const restinio::request_handle_t& req) {
+    const std::string path(req->header().path());
+    const auto allow = impl.allowed.allow_header(path);
+    if (allow.empty()) {
+      send(req, problem(404, "Not found", "No resource matches this path.", path));
+    } else {
+      send(req, problem(405, "Method not allowed", "This resource supports " + allow + ".", path)
+                    .with_header("Allow", allow));
+    }
     return restinio::request_accepted();
   });
 
