@@ -45,7 +45,8 @@ TrustedProxies::TrustedProxies(const std::vector<std::string>& entries) {
     if (entry.empty()) continue;
     const auto slash = entry.find('/');
     const auto address = parse_address(entry.substr(0, slash));
-    if (!address) throw std::invalid_argument("not an IP address or network: " + std::string(entry));
+    if (!address)
+      throw std::invalid_argument("trusted proxies: not an IP address or network: " + std::string(entry));
     Network network{*address, 128};
     if (slash != std::string_view::npos) {
       const auto bits = entry.substr(slash + 1);
@@ -54,7 +55,7 @@ TrustedProxies::TrustedProxies(const std::vector<std::string>& entries) {
       if (bits.empty() || bits.size() > 3 ||
           !std::all_of(bits.begin(), bits.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
           (prefix = static_cast<unsigned>(std::stoul(std::string(bits)))) > max)
-        throw std::invalid_argument("bad prefix length in " + std::string(entry));
+        throw std::invalid_argument("trusted proxies: bad prefix length in " + std::string(entry));
       network.prefix = max == 32 ? prefix + 96 : prefix;
     }
     networks_.push_back(network);
