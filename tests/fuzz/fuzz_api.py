@@ -9,7 +9,7 @@ from the project's virtual environment made by `./emis deps`) against the
 service with the document in docs/, every check on. Exits with st's code.
 
 Environment: those of emis_harness, plus
-  EMIS_FUZZ_EXAMPLES  test cases per operation (default 250: both services
+  EMIS_FUZZ_EXAMPLES  test cases per operation (default 400: both services
                       within a few minutes on two cores)
   EMIS_FUZZ_SEED      Schemathesis seed (default fixed, so a failure in CI
                       reproduces; set another to explore)
@@ -58,7 +58,7 @@ def main():
             "--header", f"Authorization: Bearer {token}",
             "--checks", "all",
             "--exclude-checks", ",".join(EXCLUDED_CHECKS),
-            "--max-examples", os.environ.get("EMIS_FUZZ_EXAMPLES", "250"),
+            "--max-examples", os.environ.get("EMIS_FUZZ_EXAMPLES", "400"),
             "--seed", os.environ.get("EMIS_FUZZ_SEED", "20261201"),
             # One worker: hypothesis parses lambdas' source with ast, which in
             # Debian's Python 3.11.2 fails from concurrent threads ("AST
