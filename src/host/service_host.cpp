@@ -6,6 +6,9 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "core/log.hpp"
 #include "eventbus/schema.hpp"
@@ -20,6 +23,21 @@ sigset_t shutdown_signals() {
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   return set;
+}
+
+// A list setting: a JSON array in the config file, or a comma-separated
+// string (as an EMIS_* variable always is).
+std::vector<std::string> string_list(const core::Config& config, const std::string& key) {
+  std::vector<std::string> items;
+  if (!config.has(key)) return items;
+  const auto& value = config.values().at(key);
+  if (value.is_array()) {
+    for (const auto& item : value) items.push_back(item.get<std::string>());
+    return items;
+  }
+  std::stringstream text(config.string(key, ""));
+  for (std::string item; std::getline(text, item, ',');) items.push_back(item);
+  return items;
 }
 
 }  // namespace
@@ -61,6 +79,7 @@ ServiceHost::ServiceHost(ServiceSettings settings, core::Config config)
   http_options.address = config_.string("http_address", "0.0.0.0");
   http_options.port = static_cast<std::uint16_t>(config_.integer("http_port", settings_.default_port));
   http_options.worker_threads = static_cast<std::size_t>(config_.integer("http_worker_threads", 4));
+  http_options.trusted_proxies = string_list(config_, "trusted_proxies");
   server_ = std::make_unique<http::Server>(http_options, metrics_);
   http::add_standard_routes(
       *server_, metrics_,
@@ -70,7 +89,8 @@ ServiceHost::ServiceHost(ServiceSettings settings, core::Config config)
        // partitions wait for the join (on a fresh broker, for the group
        // coordinator to exist: a second or more), so a service is not ready
        // to take part in a flow before that.
-       {"consumer", [this] { return consumer_->handlers().topics().empty() || consumer_->assigned(); }}});
+       {"consumer", [this] { return consumer_->handlers().topics().empty() || consumer_->assigned(); }}},
+      config_.string("metrics_token", ""));
 }
 
 ServiceHost::~ServiceHost() = default;

@@ -19,6 +19,8 @@ struct Request {
   std::string method;
   std::string path;
   std::string body;
+  // The client: the TCP peer, or the address a trusted proxy forwarded
+  // (ServerOptions::trusted_proxies, http/client_address.hpp).
   std::string remote_address;
   std::map<std::string, std::string, CaseInsensitiveLess> headers;
   std::map<std::string, std::string> query;

@@ -77,6 +77,8 @@ Response problem(const core::DomainError& error, const std::string& instance) {
   r.content_type = "application/problem+json";
   if (error.retry_after_seconds() > 0)
     r.with_header("Retry-After", std::to_string(error.retry_after_seconds()));
+  // RFC 9110 15.5.2: a 401 names the scheme that would be accepted.
+  if (status == 401) r.with_header("WWW-Authenticate", "Bearer");
   return r;
 }
 

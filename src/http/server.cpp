@@ -1,6 +1,7 @@
 #include "http/server.hpp"
 
 #include <spdlog/spdlog.h>
+#include <strings.h>
 
 #include <atomic>
 #include <cctype>
@@ -13,6 +14,8 @@
 
 #include "core/errors.hpp"
 #include "core/thread_pool.hpp"
+#include "http/allowed_methods.hpp"
+#include "http/client_address.hpp"
 #include "http/problem.hpp"
 
 namespace emis::http {
@@ -64,13 +67,19 @@ restinio::http_method_id_t to_restinio(Method m) {
 }
 
 Request to_request(const restinio::request_handle_t& req, const restinio::router::route_params_t& params,
-                   const std::vector<std::string>& names) {
+                   const std::vector<std::string>& names, const TrustedProxies& proxies) {
   Request r;
   r.method = req->header().method().c_str();
   r.path = std::string(req->header().path());
   r.body = req->body();
-  r.remote_address = req->remote_endpoint().address().to_string();
-  for (const auto& field : req->header()) r.headers[std::string(field.name())] = std::string(field.value());
+  std::string forwarded_for;  // every X-Forwarded-For field, in order: proxies may add one each
+  for (const auto& field : req->header()) {
+    std::string name(field.name());
+    if (!proxies.empty() && strcasecmp(name.c_str(), "X-Forwarded-For") == 0)
+      forwarded_for += (forwarded_for.empty() ? "" : ",") + std::string(field.value());
+    r.headers[std::move(name)] = std::string(field.value());
+  }
+  r.remote_address = proxies.client_address(req->remote_endpoint().address().to_string(), forwarded_for);
   // try_parse_query already decodes %XX and '+' (decoding again broke every
   // value with a space, '%' or a non-ASCII letter); the relaxed traits accept
   // what RFC 3986 allows unescaped in a query, such as '@' and ':'.
@@ -100,6 +109,8 @@ struct Server::Impl {
   ServerOptions options;
   core::MetricsRegistry& metrics;
   std::vector<Route> routes;
+  AllowedMethods allowed;  // of every route, filled by start()
+  TrustedProxies proxies;
   std::optional<core::ThreadPool> workers;
   running_server_t server;
   // Replies not answered yet (their work may finish on another thread):
@@ -108,7 +119,8 @@ struct Server::Impl {
   std::condition_variable replies_done;
   std::size_t open_replies = 0;
 
-  Impl(ServerOptions o, core::MetricsRegistry& m) : options(std::move(o)), metrics(m) {}
+  Impl(ServerOptions o, core::MetricsRegistry& m)
+      : options(std::move(o)), metrics(m), proxies(options.trusted_proxies) {}
 
   void check_body(const Request& request) const {
     if (request.body.size() > options.max_body_bytes)
@@ -216,7 +228,7 @@ void Server::start() {
         [&impl, &route](const restinio::request_handle_t& req, restinio::router::route_params_t params) {
           Request request;
           try {
-            request = to_request(req, params, route.param_names);
+            request = to_request(req, params, route.param_names, impl.proxies);
           } catch (const std::exception& e) {
             // An answer, not a dropped connection, for a request we cannot read.
             const auto* domain = dynamic_cast<const core::DomainError*>(&e);
@@ -258,9 +270,18 @@ void Server::start() {
           return restinio::request_accepted();
         });
   }
-  router->non_matched_request_handler([](const restinio::request_handle_t& req) {
-    send(req, problem(404, "Not found", "No resource matches this path and method.",
-                      std::string(req->header().path())));
+  for (const auto& route : impl.routes) impl.allowed.add(route.method, route.pattern);
+  // A known path asked with a method it has no route for is 405 with Allow
+  // (RFC 9110), so a client can tell a wrong method from a wrong path.
+  router->non_matched_request_handler([&impl](const restinio::request_handle_t& req) {
+    const std::string path(req->header().path());
+    const auto allow = impl.allowed.allow_header(path);
+    if (allow.empty()) {
+      send(req, problem(404, "Not found", "No resource matches this path.", path));
+    } else {
+      send(req, problem(405, "Method not allowed", "This resource supports " + allow + ".", path)
+                    .with_header("Allow", allow));
+    }
     return restinio::request_accepted();
   });
 

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/metrics.hpp"
 #include "http/message.hpp"
@@ -48,6 +49,9 @@ struct ServerOptions {
   std::size_t worker_threads = 4;
   // Larger bodies are answered 413; RESTinio drops connections beyond 1 MiB.
   std::size_t max_body_bytes = 64 * 1024;
+  // Reverse proxies whose X-Forwarded-For is believed for Request::remote_address
+  // (addresses or CIDR networks); none by default. See http/client_address.hpp.
+  std::vector<std::string> trusted_proxies{};
 };
 
 class Server {

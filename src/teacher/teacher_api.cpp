@@ -26,7 +26,7 @@ const std::string& teacher_id(const http::Request& request) {
 int int_param(const http::Request& request, const char* name, int fallback, int min, int max,
               core::FieldErrors& errors) {
   const auto text = request.query_param(name);
-  if (!text || text->empty()) return fallback;
+  if (!text) return fallback;  // an empty value is no integer: 400, as documented
   int value = 0;
   const auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
   if (ec != std::errc{} || ptr != text->data() + text->size() || value < min || value > max) {
@@ -100,7 +100,7 @@ void add_teacher_routes(http::Server& server, TeacherApiContext ctx) {
         if (auto e164 = core::normalize_phone(*term, ctx.phone_region)) term = e164;
       q.search_term = term;
     }
-    if (auto status = request.query_param("status"); status && !status->empty()) {
+    if (auto status = request.query_param("status")) {  // empty is no status either
       if (*status != "Active" && *status != "Inactive")
         errors.add("status", "'status' must be Active or Inactive.");
       q.status = status;

@@ -323,7 +323,8 @@ class TeacherApiTest(SystemTestCase):
         # Bad paging or filters.
         for query, field in [({"pageSize": 101}, "pageSize"), ({"pageSize": 0}, "pageSize"),
                              ({"pageSize": "ten"}, "pageSize"), ({"pageNumber": 0}, "pageNumber"),
-                             ({"pageNumber": "-1"}, "pageNumber"), ({"status": "Foo"}, "status")]:
+                             ({"pageNumber": "-1"}, "pageNumber"), ({"status": "Foo"}, "status"),
+                             ({"status": ""}, "status"), ({"pageSize": ""}, "pageSize")]:
             with self.subTest(query=query):
                 self.assertProblem(self.admin.get("/api/v1/teachers", query=query), 400, field)
         r = self.admin.get("/api/v1/teachers", query={"pageSize": 100})
