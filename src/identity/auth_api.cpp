@@ -113,7 +113,7 @@ Response refresh(const IdentityApiContext& ctx, const Request& request) {
     }
     const auto user = find_user_by_id(tx.session(), rotation.user_id);
     if (!user || user->status != status::active) {
-      ctx.tokens.revoke(tx, token);
+      ctx.tokens.revoke(tx, token, rotation.user_id);
       failure = "The account is not active.";
       return nullptr;
     }
@@ -123,13 +123,16 @@ Response refresh(const IdentityApiContext& ctx, const Request& request) {
   return Response::json(200, tokens);
 }
 
+// Ends the caller's session of this refresh token. A token of another user
+// (or none known) is left alone, and the answer is 204 all the same: it
+// tells nobody whether a token they hold is live.
 Response logout(const IdentityApiContext& ctx, const Request& request) {
-  http::authenticate(request, ctx.verify);
+  const auto caller = http::authenticate(request, ctx.verify);
   const auto body = request.json_object();
   core::FieldErrors errors;
   const auto token = required_field(body, "refreshToken", errors);
   errors.throw_if_any();
-  ctx.db.write([&](store::Transaction& tx) { ctx.tokens.revoke(tx, token); });
+  ctx.db.write([&](store::Transaction& tx) { ctx.tokens.revoke(tx, token, caller.user_id); });
   return Response::no_content();
 }
 

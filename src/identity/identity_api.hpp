@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "access/revoked_users.hpp"
 #include "auth/key_set.hpp"
 #include "eventbus/outbox.hpp"
 #include "http/principal.hpp"
@@ -18,7 +19,8 @@ namespace emis::identity {
 struct IdentityApiContext {
   store::Database& db;
   eventbus::Outbox& outbox;
-  http::TokenVerifier verify;
+  access::RevokedUsers& revoked;
+  http::TokenVerifier verify;  // refuses the tokens of disabled accounts
   const TokenIssuer& tokens;
   LoginThrottle& throttle;
   nlohmann::json jwks;

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "access/revoked_users_gate.hpp"
 #include "auth/jwks_client.hpp"
 #include "auth/key_set.hpp"
 #include "auth/signing_key.hpp"
@@ -21,6 +22,8 @@ namespace {
 
 using namespace emis;
 
+constexpr const char* kDatabaseFile = "identity.db";
+
 identity::AdminSpec admin_from(const core::Config& config) {
   identity::AdminSpec spec;
   spec.phone = config.string("bootstrap_admin_phone", "");
@@ -31,9 +34,12 @@ identity::AdminSpec admin_from(const core::Config& config) {
 }
 
 int serve(core::Config config) {
-  host::ServiceHost service({"identity-service", 5002, "identity.db"}, std::move(config));
+  host::ServiceHost service({"identity-service", 5002, kDatabaseFile}, std::move(config));
   const auto& cfg = service.config();
   service.db().migrate(identity::identity_migrations());
+  access::RevokedUsers revoked;
+  revoked.load(service.db());
+  revoked.sync(service.db(), std::chrono::milliseconds(cfg.integer("revocation_sync_ms", 500)));
   identity::bootstrap_admin_if_empty(service.db(), admin_from(cfg));
 
   const auto key = auth::SigningKey::load_or_create(cfg.string("jwt_key_dir", service.data_dir() + "/keys"));
@@ -48,7 +54,9 @@ int serve(core::Config config) {
   const identity::IdentityApiContext api{
       service.db(),
       service.outbox(),
-      host::make_token_verifier(std::make_shared<auth::JwksClient>(keys), verify_options),
+      revoked,
+      access::refusing_revoked(
+          host::make_token_verifier(std::make_shared<auth::JwksClient>(keys), verify_options), revoked),
       issuer,
       throttle,
       keys.to_jwks(),
@@ -57,7 +65,7 @@ int serve(core::Config config) {
   identity::add_user_routes(service.server(), api);
   http::add_document_route(service.server(), "/openapi.json", embedded::identity_openapi_json,
                            "application/json");
-  identity::add_teacher_handlers(service.consumer().handlers(), service.outbox(),
+  identity::add_teacher_handlers(service.consumer().handlers(), {service.outbox(), revoked},
                                  cfg.string("phone_region", "VN"));
   service.consumer().prune_with_inbox("tombstones", identity::prune_tombstones);
   return service.run();
@@ -83,7 +91,7 @@ int main(int argc, char** argv) {
         core::Config::load(config_file.empty() ? std::nullopt : std::optional<std::string>(config_file));
     if (create_admin->parsed()) {
       store::DatabaseOptions options;
-      options.url = config.string("db", config.string("data_dir", ".emis/data") + "/identity.db");
+      options.url = config.string("db", config.string("data_dir", ".emis/data") + "/" + kDatabaseFile);
       store::Database db(options);
       db.migrate(identity::identity_migrations());
       admin.region = config.string("phone_region", "VN");

@@ -12,6 +12,8 @@
 
 namespace emis::identity {
 
+// The whole schema of the service's accounts, the access module's revoked
+// users included.
 std::vector<store::Migration> identity_migrations();
 
 // Throws a conflict DomainError when the phone is taken in the tenant.
