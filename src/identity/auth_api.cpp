@@ -58,7 +58,15 @@ Response login(const IdentityApiContext& ctx, const Request& request) {
   if (user->status != status::active)
     throw core::DomainError(core::ErrorKind::forbidden, "PasswordNotSet",
                             "The account must be activated with its activation code first.");
-  const auto tokens = ctx.db.write([&](store::Transaction& tx) { return ctx.tokens.issue(tx, *user); });
+  // Hashes made with weaker parameters than today's are upgraded while the
+  // password is at hand (slow: before the write lock).
+  const auto upgraded = auth::password_needs_rehash(*user->password_hash)
+                            ? std::optional<std::string>(auth::hash_password(password))
+                            : std::nullopt;
+  const auto tokens = ctx.db.write([&](store::Transaction& tx) {
+    if (upgraded) replace_password_hash(tx, user->id, *user->password_hash, *upgraded);
+    return ctx.tokens.issue(tx, *user);
+  });
   return Response::json(200, tokens);
 }
 

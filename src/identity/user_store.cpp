@@ -154,6 +154,12 @@ void update_user(store::Transaction& tx, const User& u) {
   }
 }
 
+void replace_password_hash(store::Transaction& tx, const std::string& user_id, const std::string& old_hash,
+                           const std::string& new_hash) {
+  tx.session() << "UPDATE users SET password_hash = :new WHERE id = :id AND password_hash = :old",
+      soci::use(new_hash), soci::use(user_id), soci::use(old_hash);
+}
+
 std::optional<User> find_user(soci::session& s, const std::string& tenant_id, const std::string& id) {
   return select_user(s, "WHERE id = :id AND tenant_id = :tenant", id, tenant_id);
 }

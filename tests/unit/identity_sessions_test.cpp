@@ -1,7 +1,9 @@
 // Sessions on the Identity API in-process: logout ends only the caller's own
-// session.
+// session, and a login upgrades a password hash made with weaker parameters.
 #include <gtest/gtest.h>
+#include <sodium.h>
 
+#include "auth/password.hpp"
 #include "identity/bootstrap.hpp"
 #include "support/identity_api_fixture.hpp"
 
@@ -17,6 +19,10 @@ class IdentitySessions : public testing::IdentityApiFixture {
   int refresh_status(const std::string& refresh_token) {
     return static_cast<int>(
         call("POST", "/api/v1/auth/refresh-token", {{"refreshToken", refresh_token}}).status);
+  }
+
+  std::string stored_hash(const std::string& user_id) {
+    return db_.read([&](soci::session& s) { return find_user_by_id(s, user_id)->password_hash.value(); });
   }
 };
 
@@ -40,6 +46,28 @@ TEST_F(IdentitySessions, LogoutEndsTheCallersOwnSessionAndNeedsABearer) {
           .status,
       204);
   EXPECT_EQ(refresh_status(session["refreshToken"]), 401);
+}
+
+TEST_F(IdentitySessions, LoginUpgradesAWeakPasswordHash) {
+  const auto id = admin("0901000014");
+  char weak[crypto_pwhash_STRBYTES];
+  ASSERT_EQ(crypto_pwhash_str_alg(weak, kPassword, std::strlen(kPassword), crypto_pwhash_OPSLIMIT_MIN,
+                                  crypto_pwhash_MEMLIMIT_MIN, crypto_pwhash_ALG_ARGON2ID13),
+            0);
+  const std::string weak_hash = weak;
+  db_.write([&](store::Transaction& tx) {
+    tx.session() << "UPDATE users SET password_hash = :h WHERE id = :id", soci::use(weak_hash), soci::use(id);
+  });
+  ASSERT_TRUE(auth::password_needs_rehash(weak_hash));
+
+  login("0901000014", kPassword);
+  const auto upgraded = stored_hash(id);
+  EXPECT_NE(upgraded, weak_hash);
+  EXPECT_FALSE(auth::password_needs_rehash(upgraded));
+  EXPECT_TRUE(auth::verify_password(upgraded, kPassword));
+
+  login("0901000014", kPassword);  // a current hash is left as it is
+  EXPECT_EQ(stored_hash(id), upgraded);
 }
 
 }  // namespace
