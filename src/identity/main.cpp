@@ -13,6 +13,7 @@
 #include "host/service_host.hpp"
 #include "host/token_verifier.hpp"
 #include "http/document_route.hpp"
+#include "identity/admin_password.hpp"
 #include "identity/bootstrap.hpp"
 #include "identity/identity_api.hpp"
 #include "identity/teacher_handlers.hpp"
@@ -80,7 +81,9 @@ int main(int argc, char** argv) {
   identity::AdminSpec admin;
   auto* create_admin = app.add_subcommand("create-admin", "Create an active SchoolAdmin and exit");
   create_admin->add_option("--phone", admin.phone, "Phone number")->required();
-  create_admin->add_option("--password", admin.password, "Password (at least 10 characters)")->required();
+  std::string refused_password;
+  auto* password_option = create_admin->add_option(
+      "--password", refused_password, "Not accepted: give the password on stdin or in EMIS_ADMIN_PASSWORD");
   create_admin->add_option("--tenant", admin.tenant_id, "Tenant id (UUID)");
   create_admin->add_option("--name", admin.full_name, "Full name");
   create_admin
@@ -90,9 +93,13 @@ int main(int argc, char** argv) {
     auto config =
         core::Config::load(config_file.empty() ? std::nullopt : std::optional<std::string>(config_file));
     if (create_admin->parsed()) {
-      store::DatabaseOptions options;
-      options.url = config.string("db", config.string("data_dir", ".emis/data") + "/" + kDatabaseFile);
-      store::Database db(options);
+      if (password_option->count() > 0) {
+        std::cerr << "identity-service: --password is not accepted: a command line is visible to every "
+                     "user of the machine. Give the password on standard input or in EMIS_ADMIN_PASSWORD.\n";
+        return 2;
+      }
+      admin.password = identity::read_admin_password(config, std::cin);
+      store::Database db(host::database_options(config, kDatabaseFile));
       db.migrate(identity::identity_migrations());
       admin.region = config.string("phone_region", "VN");
       std::cout << identity::create_admin(db, admin) << '\n';
