@@ -87,7 +87,7 @@ Response set_password(const IdentityApiContext& ctx, const Request& request) {
   const auto activated = ctx.db.write([&](store::Transaction& tx) -> std::optional<User> {
     for (auto& user : find_users_by_phone(tx.session(), phone)) {
       if (user.status != status::pending_activation) continue;
-      if (!redeem_activation_code(tx, user.id, code)) continue;
+      if (!redeem_activation_code(tx, ctx.codes, user.id, code)) continue;
       user.status = status::active;
       user.password_hash = hash;
       user.updated_at = user.password_set_at.emplace(core::now_iso8601());

@@ -10,6 +10,7 @@
 #include "eventbus/outbox.hpp"
 #include "http/principal.hpp"
 #include "http/server.hpp"
+#include "identity/code_key.hpp"
 #include "identity/login_throttle.hpp"
 #include "identity/token_issuer.hpp"
 #include "store/database.hpp"
@@ -22,6 +23,7 @@ struct IdentityApiContext {
   access::RevokedUsers& revoked;
   http::TokenVerifier verify;  // refuses the tokens of disabled accounts
   const TokenIssuer& tokens;
+  const CodeKey& codes;  // activation codes are stored under it
   LoginThrottle& throttle;
   nlohmann::json jwks;
   std::string phone_region = "VN";

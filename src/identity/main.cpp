@@ -52,6 +52,7 @@ int serve(core::Config config) {
   token_settings.audience = verify_options.audience;
   const identity::TokenIssuer issuer(key, token_settings);
   identity::LoginThrottle throttle;
+  const auto codes = identity::CodeKey::from_config(cfg, service.data_dir());
   const identity::IdentityApiContext api{
       service.db(),
       service.outbox(),
@@ -59,6 +60,7 @@ int serve(core::Config config) {
       access::refusing_revoked(
           host::make_token_verifier(std::make_shared<auth::JwksClient>(keys), verify_options), revoked),
       issuer,
+      codes,
       throttle,
       keys.to_jwks(),
       cfg.string("phone_region", "VN")};

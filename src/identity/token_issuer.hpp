@@ -51,7 +51,8 @@ class TokenIssuer {
   TokenSettings settings_;
 };
 
-// SHA-256 of a secret, hex; what is stored instead of refresh tokens and codes.
+// SHA-256 of a secret, hex; what is stored instead of refresh tokens (256
+// random bits each: a key adds nothing against an offline search).
 std::string secret_hash(const std::string& secret);
 
 }  // namespace emis::identity

@@ -110,7 +110,13 @@ std::vector<store::Migration> identity_migrations() {
        {// Accounts disabled before the access module's table (8001)
         // existed; numbered after it so that it runs after it.
         "INSERT INTO revoked_users (user_id, revoked, changed_at_ms) "
-        "SELECT id, 1, 0 FROM users WHERE status = 'Disabled' ON CONFLICT DO NOTHING"}}};
+        "SELECT id, 1, 0 FROM users WHERE status = 'Disabled' ON CONFLICT DO NOTHING"}},
+      {8102,
+       "keyed activation code hashes",
+       {// Codes are now stored under a server secret (CodeKey); the earlier
+        // unkeyed hashes can never match again. Codes live 72 hours at
+        // most, so an administrator simply issues new ones.
+        "DELETE FROM activation_codes"}}};
   auto with_access = access::revocation_migrations();
   migrations.insert(migrations.end(), with_access.begin(), with_access.end());
   return migrations;

@@ -83,7 +83,7 @@ void add_user_routes(http::Server& server, const IdentityApiContext& ctx) {
       // Read again inside the transaction: the account may have moved on.
       const auto current = find_user(tx.session(), admin.tenant_id, user.id);
       if (!current || current->status != status::pending_activation) return std::nullopt;
-      return issue_activation_code(tx, user.id);
+      return issue_activation_code(tx, ctx.codes, user.id);
     });
     if (!issued)
       core::throw_conflict("Account not pending activation",

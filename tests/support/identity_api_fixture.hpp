@@ -35,6 +35,7 @@ class IdentityApiFixture : public ::testing::Test {
         outbox_({}, {}),
         key_(auth::SigningKey::load_or_create(dir_.path() / "keys")),
         issuer_(key_, {}),
+        codes_(std::string(identity::CodeKey::kMinSecretSize, 's')),
         server_({.address = "127.0.0.1", .port = free_loopback_port(), .worker_threads = 2}, metrics_) {
     db_.migrate(eventbus::schema_migrations());
     db_.migrate(identity::identity_migrations());
@@ -45,8 +46,8 @@ class IdentityApiFixture : public ::testing::Test {
         host::make_token_verifier(std::make_shared<auth::JwksClient>(std::move(keys)),
                                   host::verify_options(core::Config{})),
         revoked_);
-    context_ = std::make_unique<identity::IdentityApiContext>(
-        identity::IdentityApiContext{db_, outbox_, revoked_, verify_, issuer_, throttle_, jwks_, "VN"});
+    context_ = std::make_unique<identity::IdentityApiContext>(identity::IdentityApiContext{
+        db_, outbox_, revoked_, verify_, issuer_, codes_, throttle_, jwks_, "VN"});
     identity::add_auth_routes(server_, *context_);
     identity::add_user_routes(server_, *context_);
     server_.start();
@@ -95,6 +96,7 @@ class IdentityApiFixture : public ::testing::Test {
   access::RevokedUsers revoked_;
   auth::SigningKey key_;
   identity::TokenIssuer issuer_;
+  identity::CodeKey codes_;
   identity::LoginThrottle throttle_;
   nlohmann::json jwks_;
   http::TokenVerifier verify_;
