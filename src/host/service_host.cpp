@@ -42,6 +42,10 @@ core::Config load_config(int argc, char** argv, const std::string& service_name)
   } catch (const CLI::ParseError& e) {
     std::exit(app.exit(e));
   }
+  return load_config_file(file);
+}
+
+core::Config load_config_file(const std::string& file) {
   return core::Config::load(file.empty() ? std::nullopt : std::optional<std::string>(file));
 }
 

@@ -68,5 +68,8 @@ store::DatabaseOptions database_options(const core::Config& config, const std::s
 
 // Reads `--config FILE` (and nothing else) from the command line.
 core::Config load_config(int argc, char** argv, const std::string& service_name);
+// The configuration from `file` (none when empty) and the EMIS_* environment:
+// for programs that read --config with options of their own.
+core::Config load_config_file(const std::string& file);
 
 }  // namespace emis::host

@@ -92,8 +92,7 @@ int main(int argc, char** argv) {
       ->fallthrough();  // `create-admin ... --config FILE` works as well as `--config FILE create-admin ...`
   CLI11_PARSE(app, argc, argv);
   try {
-    auto config =
-        core::Config::load(config_file.empty() ? std::nullopt : std::optional<std::string>(config_file));
+    auto config = host::load_config_file(config_file);
     if (create_admin->parsed()) {
       if (password_option->count() > 0) {
         std::cerr << "identity-service: --password is not accepted: a command line is visible to every "
