@@ -6,6 +6,8 @@
 #include <iostream>
 
 #include "access/revoked_users_gate.hpp"
+#include "audit/audit_log.hpp"
+#include "audit/audit_route.hpp"
 #include "auth/jwks_client.hpp"
 #include "auth/key_set.hpp"
 #include "auth/signing_key.hpp"
@@ -38,6 +40,7 @@ int serve(core::Config config) {
   host::ServiceHost service({"identity-service", 5002, kDatabaseFile}, std::move(config));
   const auto& cfg = service.config();
   service.db().migrate(identity::identity_migrations());
+  service.db().migrate(audit::audit_migrations());
   access::RevokedUsers revoked;
   revoked.load(service.db());
   revoked.sync(service.db(), std::chrono::milliseconds(cfg.integer("revocation_sync_ms", 500)));
@@ -66,6 +69,7 @@ int serve(core::Config config) {
       cfg.string("phone_region", "VN")};
   identity::add_auth_routes(service.server(), api);
   identity::add_user_routes(service.server(), api);
+  audit::add_audit_route(service.server(), service.db(), api.verify);
   http::add_document_route(service.server(), "/openapi.json", embedded::identity_openapi_json,
                            "application/json");
   identity::add_teacher_handlers(service.consumer().handlers(), {service.outbox(), revoked},

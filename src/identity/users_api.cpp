@@ -1,3 +1,4 @@
+#include "audit/audited_write.hpp"
 #include "core/errors.hpp"
 #include "core/ids.hpp"
 #include "core/phone.hpp"
@@ -31,7 +32,8 @@ Response change_status(const IdentityApiContext& ctx, const Request& request, bo
     core::throw_forbidden("An administrator cannot disable or enable its own account.");
   tenant_user(ctx, admin, id);
   const auto traceparent = http::traceparent_of(request);
-  const auto user = ctx.db.write([&](store::Transaction& tx) {
+  const auto entry = audit::entry_of(admin, enable ? "user.enable" : "user.disable", "User", id);
+  const auto user = audit::audited_write(ctx.db, entry, [&](store::Transaction& tx, audit::Entry&) {
     // Read again inside the transaction: the account may have moved on.
     auto current = find_user(tx.session(), admin.tenant_id, id);
     if (!current) core::throw_not_found("User " + id);
@@ -79,16 +81,16 @@ void add_user_routes(http::Server& server, const IdentityApiContext& ctx) {
   server.route(Method::post, "/api/v1/users/:id/activation-code", [&ctx](const Request& request) {
     const auto admin = http::require_role(request, ctx.verify, role::school_admin);
     const auto user = tenant_user(ctx, admin, request.param("id"));
-    const auto issued = ctx.db.write([&](store::Transaction& tx) -> std::optional<IssuedCode> {
+    const auto entry = audit::entry_of(admin, "user.activation_code.issue", "User", user.id);
+    const auto issued = audit::audited_write(ctx.db, entry, [&](store::Transaction& tx, audit::Entry&) {
       // Read again inside the transaction: the account may have moved on.
       const auto current = find_user(tx.session(), admin.tenant_id, user.id);
-      if (!current || current->status != status::pending_activation) return std::nullopt;
+      if (!current || current->status != status::pending_activation)
+        core::throw_conflict("Account not pending activation",
+                             "Activation codes are only issued for accounts in PendingActivation.");
       return issue_activation_code(tx, ctx.codes, user.id);
     });
-    if (!issued)
-      core::throw_conflict("Account not pending activation",
-                           "Activation codes are only issued for accounts in PendingActivation.");
-    return Response::json(201, {{"activationCode", issued->code}, {"expiresAt", issued->expires_at}});
+    return Response::json(201, {{"activationCode", issued.code}, {"expiresAt", issued.expires_at}});
   });
 
   server.route(Method::post, "/api/v1/users/:id/disable",

@@ -11,6 +11,8 @@
 
 #include "access/revoked_users.hpp"
 #include "access/revoked_users_gate.hpp"
+#include "audit/audit_log.hpp"
+#include "audit/audit_route.hpp"
 #include "auth/jwks_client.hpp"
 #include "auth/signing_key.hpp"
 #include "core/metrics.hpp"
@@ -39,6 +41,7 @@ class IdentityApiFixture : public ::testing::Test {
         server_({.address = "127.0.0.1", .port = free_loopback_port(), .worker_threads = 2}, metrics_) {
     db_.migrate(eventbus::schema_migrations());
     db_.migrate(identity::identity_migrations());
+    db_.migrate(audit::audit_migrations());
     auth::KeySet keys;
     keys.add(key_);
     jwks_ = keys.to_jwks();
@@ -50,6 +53,7 @@ class IdentityApiFixture : public ::testing::Test {
         db_, outbox_, revoked_, verify_, issuer_, codes_, throttle_, jwks_, "VN"});
     identity::add_auth_routes(server_, *context_);
     identity::add_user_routes(server_, *context_);
+    audit::add_audit_route(server_, db_, verify_);
     server_.start();
   }
   ~IdentityApiFixture() override { server_.stop(); }
