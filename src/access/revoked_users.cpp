@@ -24,6 +24,7 @@ bool RevokedUsers::contains(std::string_view user_id) const {
 
 void RevokedUsers::set(const std::string& user_id, bool revoked) {
   std::unique_lock lock(mutex_);
+  ++changes_;
   if (revoked)
     ids_.insert(user_id);
   else
@@ -47,6 +48,11 @@ void RevokedUsers::record(store::Transaction& tx, const std::string& user_id, bo
 }
 
 void RevokedUsers::load(store::Database& db) {
+  std::uint64_t changes_before = 0;
+  {
+    std::shared_lock lock(mutex_);
+    changes_before = changes_;
+  }
   auto ids = db.read([](soci::session& s) {
     std::unordered_set<std::string, Hash, std::equal_to<>> loaded;
     soci::rowset<std::string> rows = (s.prepare << "SELECT user_id FROM revoked_users WHERE revoked = 1");
@@ -54,6 +60,9 @@ void RevokedUsers::load(store::Database& db) {
     return loaded;
   });
   std::unique_lock lock(mutex_);
+  // A commit of this instance that landed while we read may be missing from
+  // what we read: keep the memory as it is; the next round reads it.
+  if (changes_ != changes_before) return;
   ids_.swap(ids);
 }
 

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <shared_mutex>
 #include <stop_token>
@@ -43,7 +44,8 @@ class RevokedUsers {
   // of order settle on the latest. Memory follows once `tx` commits.
   void record(store::Transaction& tx, const std::string& user_id, bool revoked, std::int64_t changed_at_ms);
 
-  // Replaces the in-memory set with the table's revoked accounts.
+  // Replaces the in-memory set with the table's revoked accounts, unless
+  // this instance committed a change meanwhile (then the next load does).
   void load(store::Database& db);
 
   // Reloads from `db` every `interval` on a thread of its own until destroyed.
@@ -58,7 +60,8 @@ class RevokedUsers {
 
   mutable std::shared_mutex mutex_;
   std::unordered_set<std::string, Hash, std::equal_to<>> ids_;
-  std::jthread sync_;  // last: stopped and joined before the set goes away
+  std::uint64_t changes_ = 0;  // this instance's commits applied so far
+  std::jthread sync_;          // last: stopped and joined before the set goes away
 };
 
 }  // namespace emis::access
