@@ -55,17 +55,20 @@ void record(store::Transaction& tx, Entry e) {
       soci::use(e.target_id), soci::use(e.outcome), soci::use(detail.value, detail.ind);
 }
 
-Page list(soci::session& s, const std::string& tenant_id, int page_number, int page_size) {
+Page list(soci::session& s, const std::optional<std::string>& tenant_id, int page_number, int page_size) {
   Page page;
-  s << "SELECT COUNT(*) FROM audit_log WHERE tenant_id = :t", soci::use(tenant_id),
-      soci::into(page.total_count);
+  // No tenant binds to a condition that is always true: one statement serves both.
+  const int all_tenants = tenant_id ? 0 : 1;
+  const std::string tenant = tenant_id.value_or("");
+  const std::string where = " FROM audit_log WHERE (:all = 1 OR tenant_id = :t)";
+  s << "SELECT COUNT(*)" << where, soci::use(all_tenants), soci::use(tenant), soci::into(page.total_count);
   const int offset = (page_number - 1) * page_size;
   soci::rowset<soci::row> rows =
       (s.prepare
            << "SELECT id, occurred_at, tenant_id, actor_id, actor_role, action, target_type, target_id, "
-              "outcome, detail FROM audit_log WHERE tenant_id = :t "
-              "ORDER BY occurred_at_us DESC, id DESC LIMIT :limit OFFSET :offset",
-       soci::use(tenant_id), soci::use(page_size), soci::use(offset));
+              "outcome, detail"
+           << where << " ORDER BY occurred_at_us DESC, id DESC LIMIT :limit OFFSET :offset",
+       soci::use(all_tenants), soci::use(tenant), soci::use(page_size), soci::use(offset));
   for (const auto& r : rows) {
     Entry e;
     e.id = r.get<std::string>(0);

@@ -47,7 +47,7 @@ struct Page {
   long long total_count = 0;
 };
 
-// A tenant's entries, newest first.
-Page list(soci::session& s, const std::string& tenant_id, int page_number, int page_size);
+// A tenant's entries (every tenant's without one), newest first.
+Page list(soci::session& s, const std::optional<std::string>& tenant_id, int page_number, int page_size);
 
 }  // namespace emis::audit

@@ -1,6 +1,7 @@
 // GET /api/v1/audit?pageNumber=&pageSize=: the service's audit trail,
 // newest first, paged like every list ({items, pageNumber, pageSize,
-// totalCount}). A SchoolAdmin sees its own tenant's entries.
+// totalCount}). A SchoolAdmin sees its own tenant's entries, an Operator
+// (platform role) every tenant's.
 #pragma once
 
 #include "http/principal.hpp"

@@ -90,6 +90,8 @@ TEST_F(AuditLog, ATenantSeesOnlyItsOwnEntriesNewestFirstInPages) {
   EXPECT_LE(last.items[0].occurred_at, first.items[1].occurred_at);
   for (const auto& e : page("t1", 1, 100).items) EXPECT_EQ(e.tenant_id, "t1");
   EXPECT_EQ(page("t2").total_count, 1);
+  const auto everyone = db_.read([](soci::session& s) { return list(s, std::nullopt, 1, 100); });
+  EXPECT_EQ(everyone.total_count, 6);  // what an Operator sees
 }
 
 }  // namespace
