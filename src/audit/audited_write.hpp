@@ -19,19 +19,17 @@ void record_failure(store::Database& db, Entry entry, std::exception_ptr error) 
 // must not block on the database.
 void record_failure_async(store::Database& db, Entry entry, std::exception_ptr error) noexcept;
 
-// db.write(work) with `entry` recorded in the same transaction. `work` may
-// fill in the entry's target (e.g. the id of what it created) through the
-// Entry& it is given.
+// db.write(work) with `entry` recorded in the same transaction.
 template <class Work>
 auto audited_write(store::Database& db, Entry entry, Work&& work)
-    -> std::invoke_result_t<Work, store::Transaction&, Entry&> {
+    -> std::invoke_result_t<Work, store::Transaction&> {
   try {
     return db.write([&](store::Transaction& tx) {
-      if constexpr (std::is_void_v<std::invoke_result_t<Work, store::Transaction&, Entry&>>) {
-        work(tx, entry);
+      if constexpr (std::is_void_v<std::invoke_result_t<Work, store::Transaction&>>) {
+        work(tx);
         record(tx, entry);
       } else {
-        auto result = work(tx, entry);
+        auto result = work(tx);
         record(tx, entry);
         return result;
       }

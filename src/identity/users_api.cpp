@@ -33,7 +33,7 @@ Response change_status(const IdentityApiContext& ctx, const Request& request, bo
   tenant_user(ctx, admin, id);
   const auto traceparent = http::traceparent_of(request);
   const auto entry = audit::entry_of(admin, enable ? "user.enable" : "user.disable", "User", id);
-  const auto user = audit::audited_write(ctx.db, entry, [&](store::Transaction& tx, audit::Entry&) {
+  const auto user = audit::audited_write(ctx.db, entry, [&](store::Transaction& tx) {
     // Read again inside the transaction: the account may have moved on.
     auto current = find_user(tx.session(), admin.tenant_id, id);
     if (!current) core::throw_not_found("User " + id);
@@ -82,7 +82,7 @@ void add_user_routes(http::Server& server, const IdentityApiContext& ctx) {
     const auto admin = http::require_role(request, ctx.verify, role::school_admin);
     const auto user = tenant_user(ctx, admin, request.param("id"));
     const auto entry = audit::entry_of(admin, "user.activation_code.issue", "User", user.id);
-    const auto issued = audit::audited_write(ctx.db, entry, [&](store::Transaction& tx, audit::Entry&) {
+    const auto issued = audit::audited_write(ctx.db, entry, [&](store::Transaction& tx) {
       // Read again inside the transaction: the account may have moved on.
       const auto current = find_user(tx.session(), admin.tenant_id, user.id);
       if (!current || current->status != status::pending_activation)

@@ -125,7 +125,7 @@ void add_teacher_routes(http::Server& server, TeacherApiContext ctx) {
     auto input = parse_teacher_input(request.json_object(), ctx.phone_region);
     const auto traceparent = http::traceparent_of(request);
     const auto entry = audit::entry_of(admin, "teacher.update", "Teacher", id);
-    const auto updated = audit::audited_write(ctx.db, entry, [&](store::Transaction& tx, audit::Entry&) {
+    const auto updated = audit::audited_write(ctx.db, entry, [&](store::Transaction& tx) {
       auto before = find_teacher(tx.session(), admin.tenant_id, id);
       if (!before) core::throw_not_found("Teacher " + id);
       Teacher after = *before;
@@ -144,7 +144,7 @@ void add_teacher_routes(http::Server& server, TeacherApiContext ctx) {
     const auto& id = teacher_id(request);
     const auto traceparent = http::traceparent_of(request);
     const auto entry = audit::entry_of(admin, "teacher.delete", "Teacher", id);
-    audit::audited_write(ctx.db, entry, [&](store::Transaction& tx, audit::Entry&) {
+    audit::audited_write(ctx.db, entry, [&](store::Transaction& tx) {
       if (!delete_teacher(tx, admin.tenant_id, id)) core::throw_not_found("Teacher " + id);
       ctx.outbox.add(tx, contracts::TeacherDeleted{id, admin.tenant_id}, traceparent);
     });

@@ -45,7 +45,7 @@ class AuditLog : public ::testing::Test {
 
 TEST_F(AuditLog, ASuccessfulActionCommitsWithItsEntry) {
   audited_write(db_, entry_of(admin_of("t1"), "thing.create", "Thing", "x1"),
-                [](store::Transaction& tx, Entry&) { tx.session() << "INSERT INTO things VALUES ('x1')"; });
+                [](store::Transaction& tx) { tx.session() << "INSERT INTO things VALUES ('x1')"; });
   EXPECT_EQ(things(), 1);
   const auto p = page("t1");
   ASSERT_EQ(p.total_count, 1);
@@ -63,7 +63,7 @@ TEST_F(AuditLog, ASuccessfulActionCommitsWithItsEntry) {
 
 TEST_F(AuditLog, ARefusedActionLeavesNothingButARefusedEntry) {
   EXPECT_THROW(audited_write(db_, entry_of(admin_of("t1"), "thing.create", "Thing", "x1"),
-                             [](store::Transaction& tx, Entry&) {
+                             [](store::Transaction& tx) {
                                tx.session() << "INSERT INTO things VALUES ('x1')";
                                core::throw_conflict("Duplicate thing", "It exists.");
                              }),
@@ -78,9 +78,8 @@ TEST_F(AuditLog, ARefusedActionLeavesNothingButARefusedEntry) {
 TEST_F(AuditLog, ATenantSeesOnlyItsOwnEntriesNewestFirstInPages) {
   for (int i = 0; i < 5; ++i)
     audited_write(db_, entry_of(admin_of("t1"), "thing.touch", "Thing", "x" + std::to_string(i)),
-                  [](store::Transaction&, Entry&) {});
-  audited_write(db_, entry_of(admin_of("t2"), "thing.touch", "Thing", "other"),
-                [](store::Transaction&, Entry&) {});
+                  [](store::Transaction&) {});
+  audited_write(db_, entry_of(admin_of("t2"), "thing.touch", "Thing", "other"), [](store::Transaction&) {});
   const auto first = page("t1", 1, 2);
   EXPECT_EQ(first.total_count, 5);
   ASSERT_EQ(first.items.size(), 2u);
