@@ -2,6 +2,7 @@
 
 #include "core/clock.hpp"
 #include "identity/account_events.hpp"
+#include "identity/activation.hpp"
 #include "identity/refresh_tokens.hpp"
 #include "identity/user_store.hpp"
 
@@ -19,6 +20,7 @@ bool disable_account(store::Transaction& tx, const AccountEffects& effects, User
   user.updated_at = core::now_iso8601();
   update_user(tx, user);
   revoke_user_tokens(tx, user.id);
+  discard_activation_code(tx, user.id);
   effects.revoked.record(tx, user.id, true, now_ms());
   publish_account<contracts::UserDisabled>(tx, effects.outbox, user, traceparent);
   return true;

@@ -17,10 +17,10 @@ struct AccountEffects {
   access::RevokedUsers& revoked;
 };
 
-// Disabled: refresh tokens revoked, access tokens refused from this
-// instance's commit on, UserDisabled published (the other services refuse
-// the tokens when they see it). False, and nothing changed, when `user` was
-// already disabled.
+// Disabled: refresh tokens and any activation code revoked, access tokens
+// refused from this instance's commit on, UserDisabled published (the other
+// services refuse the tokens when they see it). False, and nothing changed,
+// when `user` was already disabled.
 bool disable_account(store::Transaction& tx, const AccountEffects& effects, User& user,
                      const std::string& traceparent);
 

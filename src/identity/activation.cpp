@@ -54,8 +54,12 @@ bool redeem_activation_code(store::Transaction& tx, const CodeKey& key, const st
         soci::use(user_id);
     return false;
   }
-  tx.session() << "DELETE FROM activation_codes WHERE user_id = :u", soci::use(user_id);
+  discard_activation_code(tx, user_id);
   return true;
+}
+
+void discard_activation_code(store::Transaction& tx, const std::string& user_id) {
+  tx.session() << "DELETE FROM activation_codes WHERE user_id = :u", soci::use(user_id);
 }
 
 }  // namespace emis::identity
