@@ -37,8 +37,8 @@ machine_before=$(machine_json)
 mkdir -p "$stack_dir/identity"
 bench_log "creating $users active accounts"
 for ((i = 0; i < users; i++)); do
-  EMIS_DATA_DIR=$stack_dir/identity "$identity_bin" --config "$config" create-admin \
-    --phone "098100000$i" --password "$password" --name "Bench User $i" >/dev/null
+  EMIS_DATA_DIR=$stack_dir/identity EMIS_ADMIN_PASSWORD=$password "$identity_bin" --config "$config" \
+    create-admin --phone "098100000$i" --name "Bench User $i" >/dev/null
 done
 
 start_broker

@@ -4,7 +4,7 @@
 
 #include <stdexcept>
 
-#include "auth/sodium_init.hpp"
+#include "core/sodium.hpp"
 
 namespace emis::auth {
 namespace {
@@ -21,7 +21,7 @@ bool as_c_string(std::string_view hash, std::string& out) {
 }  // namespace
 
 std::string hash_password(std::string_view password) {
-  ensure_sodium_initialised();
+  core::ensure_sodium_initialised();
   char out[crypto_pwhash_STRBYTES];
   if (crypto_pwhash_str_alg(out, password.data(), password.size(), kPasswordOpsLimit, kPasswordMemLimit,
                             crypto_pwhash_ALG_ARGON2ID13) != 0) {
@@ -31,14 +31,14 @@ std::string hash_password(std::string_view password) {
 }
 
 bool verify_password(std::string_view hash, std::string_view password) {
-  ensure_sodium_initialised();
+  core::ensure_sodium_initialised();
   std::string c_hash;
   if (!as_c_string(hash, c_hash)) return false;
   return crypto_pwhash_str_verify(c_hash.c_str(), password.data(), password.size()) == 0;
 }
 
 bool password_needs_rehash(std::string_view hash) {
-  ensure_sodium_initialised();
+  core::ensure_sodium_initialised();
   std::string c_hash;
   // libsodium's check compares only the cost parameters, so an Argon2i
   // hash with the same costs would pass it; the prefix check catches that.

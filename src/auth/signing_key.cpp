@@ -16,100 +16,13 @@
 #include <vector>
 
 #include "auth/openssl_handles.hpp"
+#include "auth/private_file.hpp"
 #include "core/ids.hpp"
 
 namespace emis::auth {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Wipes a buffer that held private key material before it is freed.
-struct SecretString {
-  std::string value;
-  ~SecretString() { OPENSSL_cleanse(value.data(), value.size()); }
-};
-
-[[noreturn]] void throw_errno(const std::string& what, const fs::path& path) {
-  throw std::system_error(errno, std::generic_category(), what + " " + path.string());
-}
-
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const noexcept { return fd_; }
-
- private:
-  int fd_;
-};
-
-void write_all(int fd, std::string_view data, const fs::path& path) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw_errno("cannot write", path);
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-}
-
-SecretString read_file(const fs::path& path) {
-  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) throw_errno("cannot open", path);
-  struct stat st {};
-  if (::fstat(fd.get(), &st) != 0) throw_errno("cannot stat", path);
-  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-    spdlog::warn("signing key {} is accessible to group or others (mode {:o}); it should be 0600",
-                 path.string(), st.st_mode & 07777);
-  }
-  SecretString content;
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_errno("cannot read", path);
-    if (n == 0) break;
-    content.value.append(buf, static_cast<std::size_t>(n));
-  }
-  OPENSSL_cleanse(buf, sizeof buf);
-  return content;
-}
-
-void ensure_private_directory(const fs::path& dir) {
-  if (fs::exists(dir)) return;
-  if (dir.has_parent_path()) fs::create_directories(dir.parent_path());
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) throw_errno("cannot create directory", dir);
-}
-
-// Writes the key so that the final name only ever refers to a complete
-// file: a temporary file is created exclusively with mode 0600, synced, and
-// then hard-linked to the final name, which fails if another process got
-// there first. A crash mid-write therefore never leaves a truncated key.
-// Returns false if the key file already existed.
-bool publish_new_key_file(const fs::path& path, std::string_view pem) {
-  const fs::path tmp = path.string() + ".tmp-" + core::random_token(9);
-  {
-    FileDescriptor fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-    if (fd.get() < 0) throw_errno("cannot create", tmp);
-    try {
-      write_all(fd.get(), pem, tmp);
-      if (::fsync(fd.get()) != 0) throw_errno("cannot sync", tmp);
-    } catch (...) {
-      ::unlink(tmp.c_str());
-      throw;
-    }
-  }
-  const int linked = ::link(tmp.c_str(), path.c_str());
-  const int link_errno = errno;
-  ::unlink(tmp.c_str());
-  if (linked == 0) return true;
-  if (link_errno == EEXIST) return false;
-  errno = link_errno;
-  throw_errno("cannot create", path);
-}
 
 bool is_p256(EVP_PKEY* key) {
   if (EVP_PKEY_is_a(key, "EC") != 1) return false;
@@ -183,14 +96,14 @@ SigningKey SigningKey::load_or_create(const std::filesystem::path& dir) {
     ensure_private_directory(dir);
     SigningKey key = generate();
     const SecretString pem{key.to_pem()};
-    if (publish_new_key_file(path, pem.value)) {
+    if (publish_private_file(path, pem.value)) {
       spdlog::info("generated JWT signing key {} (kid {})", path.string(), key.kid());
       return key;
     }
     // Another process created the key between our check and our link; use
     // theirs so both issue tokens with the same key.
   }
-  const SecretString pem = read_file(path);
+  const SecretString pem = read_private_file(path, "signing key");
   try {
     return from_pem(pem.value);
   } catch (const std::invalid_argument& e) {

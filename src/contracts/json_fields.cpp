@@ -1,23 +1,26 @@
 #include "contracts/json_fields.hpp"
 
+#include "core/json_fields.hpp"
 #include "eventbus/errors.hpp"
 
 namespace emis::contracts {
 
+using State = core::StringField::State;
+
 std::string required_string(const nlohmann::json& j, const char* name) {
-  const auto it = j.find(name);
-  if (it == j.end() || !it->is_string() || it->get_ref<const std::string&>().empty())
+  auto field = core::string_field(j, name, core::Whitespace::keep);
+  if (field.state != State::present)
     throw eventbus::PermanentError("malformed",
                                    std::string("field '") + name + "' must be a non-empty string");
-  return it->get<std::string>();
+  return std::move(field.value);
 }
 
 std::optional<std::string> optional_string(const nlohmann::json& j, const char* name) {
-  const auto it = j.find(name);
-  if (it == j.end() || it->is_null()) return std::nullopt;
-  if (!it->is_string())
+  auto field = core::string_field(j, name, core::Whitespace::keep);
+  if (field.state == State::not_string)
     throw eventbus::PermanentError("malformed", std::string("field '") + name + "' must be a string");
-  return it->get<std::string>();
+  if (field.state == State::absent) return std::nullopt;
+  return std::move(field.value);
 }
 
 }  // namespace emis::contracts

@@ -4,18 +4,13 @@
 
 #include <array>
 #include <cctype>
-#include <stdexcept>
+
+#include "core/sodium.hpp"
 
 namespace emis::core {
-namespace {
-void ensure_sodium() {
-  static const int ready = sodium_init();
-  if (ready < 0) throw std::runtime_error("libsodium failed to initialise");
-}
-}  // namespace
 
 std::string new_uuid() {
-  ensure_sodium();
+  ensure_sodium_initialised();
   std::array<unsigned char, 16> b{};
   randombytes_buf(b.data(), b.size());
   b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);  // version 4
@@ -41,7 +36,7 @@ bool is_uuid(std::string_view text) noexcept {
 }
 
 std::string random_token(std::size_t bytes) {
-  ensure_sodium();
+  ensure_sodium_initialised();
   std::string raw(bytes, '\0');
   randombytes_buf(raw.data(), raw.size());
   std::string out(sodium_base64_encoded_len(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
@@ -49,6 +44,16 @@ std::string random_token(std::size_t bytes) {
                     sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   out.resize(out.find('\0'));
   return out;
+}
+
+std::string random_hex(std::size_t bytes) {
+  ensure_sodium_initialised();
+  std::string raw(bytes, '\0');
+  randombytes_buf(raw.data(), raw.size());
+  std::string hex(bytes * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
+  hex.pop_back();  // the terminating NUL
+  return hex;
 }
 
 }  // namespace emis::core

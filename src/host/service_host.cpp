@@ -42,6 +42,15 @@ std::vector<std::string> string_list(const core::Config& config, const std::stri
 
 }  // namespace
 
+std::string data_dir_of(const core::Config& config) { return config.string("data_dir", ".emis/data"); }
+
+store::DatabaseOptions database_options(const core::Config& config, const std::string& default_db_file) {
+  store::DatabaseOptions options;
+  options.url = config.string("db", (std::filesystem::path(data_dir_of(config)) / default_db_file).string());
+  options.synchronous = config.string("db_synchronous", "FULL");
+  return options;
+}
+
 core::Config load_config(int argc, char** argv, const std::string& service_name) {
   CLI::App app{service_name};
   std::string file;
@@ -51,6 +60,10 @@ core::Config load_config(int argc, char** argv, const std::string& service_name)
   } catch (const CLI::ParseError& e) {
     std::exit(app.exit(e));
   }
+  return load_config_file(file);
+}
+
+core::Config load_config_file(const std::string& file) {
   return core::Config::load(file.empty() ? std::nullopt : std::optional<std::string>(file));
 }
 
@@ -60,13 +73,9 @@ ServiceHost::ServiceHost(ServiceSettings settings, core::Config config)
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
   core::init_logging(settings_.name, config_.string("log_level", "info"));
 
-  data_dir_ = config_.string("data_dir", ".emis/data");
+  data_dir_ = data_dir_of(config_);
   std::filesystem::create_directories(data_dir_);
-  store::DatabaseOptions db_options;
-  db_options.url =
-      config_.string("db", (std::filesystem::path(data_dir_) / settings_.default_db_file).string());
-  db_options.synchronous = config_.string("db_synchronous", "FULL");
-  db_ = std::make_unique<store::Database>(db_options);
+  db_ = std::make_unique<store::Database>(database_options(config_, settings_.default_db_file));
   db_->migrate(eventbus::schema_migrations());
 
   bus_ = eventbus::BusOptions::from(config_, settings_.name);

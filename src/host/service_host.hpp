@@ -60,7 +60,16 @@ class ServiceHost {
   std::unique_ptr<http::Server> server_;
 };
 
+// Where a service keeps its files (data_dir), and its database (db, a path or
+// URL; by default `default_db_file` in the data dir): read the same way by a
+// service and by its admin commands.
+std::string data_dir_of(const core::Config& config);
+store::DatabaseOptions database_options(const core::Config& config, const std::string& default_db_file);
+
 // Reads `--config FILE` (and nothing else) from the command line.
 core::Config load_config(int argc, char** argv, const std::string& service_name);
+// The configuration from `file` (none when empty) and the EMIS_* environment:
+// for programs that read --config with options of their own.
+core::Config load_config_file(const std::string& file);
 
 }  // namespace emis::host

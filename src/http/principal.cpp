@@ -1,10 +1,9 @@
 #include "http/principal.hpp"
 
-#include <sodium.h>
-
 #include <cctype>
 
 #include "core/errors.hpp"
+#include "core/ids.hpp"
 
 namespace emis::http {
 
@@ -33,14 +32,6 @@ bool lower_hex(std::string_view s) {
 
 bool all_zero(std::string_view s) { return s.find_first_not_of('0') == std::string_view::npos; }
 
-std::string random_hex(std::size_t bytes) {
-  std::string raw(bytes, '\0');
-  randombytes_buf(raw.data(), raw.size());
-  std::string hex(bytes * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
-  hex.pop_back();
-  return hex;
-}
 }  // namespace
 
 std::string traceparent_of(const Request& request) {
@@ -52,7 +43,7 @@ std::string traceparent_of(const Request& request) {
         !all_zero(v.substr(36, 16)) && lower_hex(v.substr(53, 2)))
       return *tp;
   }
-  return "00-" + random_hex(16) + "-" + random_hex(8) + "-01";
+  return "00-" + core::random_hex(16) + "-" + core::random_hex(8) + "-01";
 }
 
 }  // namespace emis::http

@@ -3,13 +3,14 @@
 #include <sodium.h>
 
 #include "core/clock.hpp"
-#include "identity/token_issuer.hpp"
+#include "core/sodium.hpp"
 
 namespace emis::identity {
 namespace {
 
 // 10 characters from 32 unambiguous ones: 50 bits, ample with 5 attempts per code.
 std::string new_code() {
+  core::ensure_sodium_initialised();
   static constexpr char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
   std::string code(10, ' ');
   for (auto& c : code) c = alphabet[randombytes_uniform(sizeof(alphabet) - 1)];
@@ -18,7 +19,7 @@ std::string new_code() {
 
 }  // namespace
 
-IssuedCode issue_activation_code(store::Transaction& tx, const std::string& user_id) {
+IssuedCode issue_activation_code(store::Transaction& tx, const CodeKey& key, const std::string& user_id) {
   const auto now = std::chrono::system_clock::now();
   const auto expires = now + kActivationLifetime;
   const long long expires_s = core::unix_seconds(expires);
@@ -26,7 +27,7 @@ IssuedCode issue_activation_code(store::Transaction& tx, const std::string& user
   const auto created = core::to_iso8601(now);
   // A named value: SOCI binds by reference and runs the statement at the end
   // of the full expression, after a temporary argument is already destroyed.
-  const auto code_hash = secret_hash(issued.code);
+  const auto code_hash = key.hash(issued.code);
   tx.session()
       << "INSERT INTO activation_codes (user_id, code_hash, expires_at_s, failed_attempts, created_at) "
          "VALUES (:u, :h, :e, 0, :c) ON CONFLICT (user_id) DO UPDATE SET code_hash = excluded.code_hash, "
@@ -35,7 +36,8 @@ IssuedCode issue_activation_code(store::Transaction& tx, const std::string& user
   return issued;
 }
 
-bool redeem_activation_code(store::Transaction& tx, const std::string& user_id, const std::string& code) {
+bool redeem_activation_code(store::Transaction& tx, const CodeKey& key, const std::string& user_id,
+                            const std::string& code) {
   std::string stored_hash;
   long long expires_s = 0;
   int attempts = 0;
@@ -45,15 +47,19 @@ bool redeem_activation_code(store::Transaction& tx, const std::string& user_id, 
   if (found != soci::i_ok) return false;
   if (attempts >= kMaxActivationAttempts || expires_s <= core::unix_seconds(std::chrono::system_clock::now()))
     return false;
-  const auto given_hash = secret_hash(code);
+  const auto given_hash = key.hash(code);
   if (given_hash.size() != stored_hash.size() ||
       sodium_memcmp(given_hash.data(), stored_hash.data(), stored_hash.size()) != 0) {
     tx.session() << "UPDATE activation_codes SET failed_attempts = failed_attempts + 1 WHERE user_id = :u",
         soci::use(user_id);
     return false;
   }
-  tx.session() << "DELETE FROM activation_codes WHERE user_id = :u", soci::use(user_id);
+  discard_activation_code(tx, user_id);
   return true;
+}
+
+void discard_activation_code(store::Transaction& tx, const std::string& user_id) {
+  tx.session() << "DELETE FROM activation_codes WHERE user_id = :u", soci::use(user_id);
 }
 
 }  // namespace emis::identity

@@ -1,10 +1,10 @@
 #include "auth/password.hpp"
 #include "core/clock.hpp"
+#include "core/json_fields.hpp"
 #include "core/phone.hpp"
 #include "identity/account_events.hpp"
 #include "identity/activation.hpp"
 #include "identity/identity_api.hpp"
-#include "identity/request_fields.hpp"
 #include "identity/user_store.hpp"
 
 namespace emis::identity {
@@ -16,6 +16,11 @@ using http::Response;
 
 constexpr std::size_t kMinPasswordLength = 10;
 constexpr std::size_t kMaxPasswordLength = 128;  // bounds the hashing work a request can ask for
+
+// Secrets and codes are taken exactly as typed: no trimming.
+std::string given_text(const nlohmann::json& body, const char* name, core::FieldErrors& errors) {
+  return core::required_text(body, name, errors, core::Whitespace::keep).value_or("");
+}
 
 [[noreturn]] void invalid_credentials() {
   throw core::DomainError(core::ErrorKind::unauthorized, "Invalid credentials",
@@ -32,8 +37,8 @@ const std::string& dummy_hash() {
 Response login(const IdentityApiContext& ctx, const Request& request) {
   const auto body = request.json_object();
   core::FieldErrors errors;
-  const auto phone_text = required_field(body, "phoneNumber", errors);
-  const auto password = required_field(body, "password", errors);
+  const auto phone_text = given_text(body, "phoneNumber", errors);
+  const auto password = given_text(body, "password", errors);
   errors.throw_if_any();
   if (password.size() > kMaxPasswordLength) invalid_credentials();
   const auto phone = core::normalize_phone(phone_text, ctx.phone_region).value_or(phone_text);
@@ -58,16 +63,24 @@ Response login(const IdentityApiContext& ctx, const Request& request) {
   if (user->status != status::active)
     throw core::DomainError(core::ErrorKind::forbidden, "PasswordNotSet",
                             "The account must be activated with its activation code first.");
-  const auto tokens = ctx.db.write([&](store::Transaction& tx) { return ctx.tokens.issue(tx, *user); });
+  // Hashes made with weaker parameters than today's are upgraded while the
+  // password is at hand (slow: before the write lock).
+  const auto upgraded = auth::password_needs_rehash(*user->password_hash)
+                            ? std::optional<std::string>(auth::hash_password(password))
+                            : std::nullopt;
+  const auto tokens = ctx.db.write([&](store::Transaction& tx) {
+    if (upgraded) replace_password_hash(tx, user->id, *user->password_hash, *upgraded);
+    return ctx.tokens.issue(tx, *user);
+  });
   return Response::json(200, tokens);
 }
 
 Response set_password(const IdentityApiContext& ctx, const Request& request) {
   const auto body = request.json_object();
   core::FieldErrors errors;
-  const auto phone_text = required_field(body, "phoneNumber", errors);
-  const auto code = required_field(body, "activationCode", errors);
-  const auto password = required_field(body, "newPassword", errors);
+  const auto phone_text = given_text(body, "phoneNumber", errors);
+  const auto code = given_text(body, "activationCode", errors);
+  const auto password = given_text(body, "newPassword", errors);
   if (!password.empty() && (password.size() < kMinPasswordLength || password.size() > kMaxPasswordLength))
     errors.add("newPassword", "'newPassword' must be between 10 and 128 characters.");
   errors.throw_if_any();
@@ -79,7 +92,7 @@ Response set_password(const IdentityApiContext& ctx, const Request& request) {
   const auto activated = ctx.db.write([&](store::Transaction& tx) -> std::optional<User> {
     for (auto& user : find_users_by_phone(tx.session(), phone)) {
       if (user.status != status::pending_activation) continue;
-      if (!redeem_activation_code(tx, user.id, code)) continue;
+      if (!redeem_activation_code(tx, ctx.codes, user.id, code)) continue;
       user.status = status::active;
       user.password_hash = hash;
       user.updated_at = user.password_set_at.emplace(core::now_iso8601());
@@ -102,7 +115,7 @@ Response set_password(const IdentityApiContext& ctx, const Request& request) {
 Response refresh(const IdentityApiContext& ctx, const Request& request) {
   const auto body = request.json_object();
   core::FieldErrors errors;
-  const auto token = required_field(body, "refreshToken", errors);
+  const auto token = given_text(body, "refreshToken", errors);
   errors.throw_if_any();
   std::string failure;
   const auto tokens = ctx.db.write([&](store::Transaction& tx) -> nlohmann::json {
@@ -113,7 +126,7 @@ Response refresh(const IdentityApiContext& ctx, const Request& request) {
     }
     const auto user = find_user_by_id(tx.session(), rotation.user_id);
     if (!user || user->status != status::active) {
-      ctx.tokens.revoke(tx, token);
+      ctx.tokens.revoke(tx, token, rotation.user_id);
       failure = "The account is not active.";
       return nullptr;
     }
@@ -123,13 +136,16 @@ Response refresh(const IdentityApiContext& ctx, const Request& request) {
   return Response::json(200, tokens);
 }
 
+// Ends the caller's session of this refresh token. A token of another user
+// (or none known) is left alone, and the answer is 204 all the same: it
+// tells nobody whether a token they hold is live.
 Response logout(const IdentityApiContext& ctx, const Request& request) {
-  http::authenticate(request, ctx.verify);
+  const auto caller = http::authenticate(request, ctx.verify);
   const auto body = request.json_object();
   core::FieldErrors errors;
-  const auto token = required_field(body, "refreshToken", errors);
+  const auto token = given_text(body, "refreshToken", errors);
   errors.throw_if_any();
-  ctx.db.write([&](store::Transaction& tx) { ctx.tokens.revoke(tx, token); });
+  ctx.db.write([&](store::Transaction& tx) { ctx.tokens.revoke(tx, token, caller.user_id); });
   return Response::no_content();
 }
 

@@ -5,10 +5,12 @@
 #include <memory>
 #include <string>
 
+#include "access/revoked_users.hpp"
 #include "auth/key_set.hpp"
 #include "eventbus/outbox.hpp"
 #include "http/principal.hpp"
 #include "http/server.hpp"
+#include "identity/code_key.hpp"
 #include "identity/login_throttle.hpp"
 #include "identity/token_issuer.hpp"
 #include "store/database.hpp"
@@ -18,8 +20,10 @@ namespace emis::identity {
 struct IdentityApiContext {
   store::Database& db;
   eventbus::Outbox& outbox;
-  http::TokenVerifier verify;
+  access::RevokedUsers& revoked;
+  http::TokenVerifier verify;  // refuses the tokens of disabled accounts
   const TokenIssuer& tokens;
+  const CodeKey& codes;  // activation codes are stored under it
   LoginThrottle& throttle;
   nlohmann::json jwks;
   std::string phone_region = "VN";

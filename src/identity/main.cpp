@@ -5,6 +5,9 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "access/revoked_users_gate.hpp"
+#include "audit/audit_log.hpp"
+#include "audit/audit_route.hpp"
 #include "auth/jwks_client.hpp"
 #include "auth/key_set.hpp"
 #include "auth/signing_key.hpp"
@@ -12,6 +15,7 @@
 #include "host/service_host.hpp"
 #include "host/token_verifier.hpp"
 #include "http/document_route.hpp"
+#include "identity/admin_password.hpp"
 #include "identity/bootstrap.hpp"
 #include "identity/identity_api.hpp"
 #include "identity/teacher_handlers.hpp"
@@ -20,6 +24,8 @@
 namespace {
 
 using namespace emis;
+
+constexpr const char* kDatabaseFile = "identity.db";
 
 identity::AdminSpec admin_from(const core::Config& config) {
   identity::AdminSpec spec;
@@ -31,9 +37,13 @@ identity::AdminSpec admin_from(const core::Config& config) {
 }
 
 int serve(core::Config config) {
-  host::ServiceHost service({"identity-service", 5002, "identity.db"}, std::move(config));
+  host::ServiceHost service({"identity-service", 5002, kDatabaseFile}, std::move(config));
   const auto& cfg = service.config();
   service.db().migrate(identity::identity_migrations());
+  service.db().migrate(audit::audit_migrations());
+  access::RevokedUsers revoked;
+  revoked.load(service.db());
+  revoked.sync(service.db(), std::chrono::milliseconds(cfg.integer("revocation_sync_ms", 500)));
   identity::bootstrap_admin_if_empty(service.db(), admin_from(cfg));
 
   const auto key = auth::SigningKey::load_or_create(cfg.string("jwt_key_dir", service.data_dir() + "/keys"));
@@ -45,19 +55,24 @@ int serve(core::Config config) {
   token_settings.audience = verify_options.audience;
   const identity::TokenIssuer issuer(key, token_settings);
   identity::LoginThrottle throttle;
+  const auto codes = identity::CodeKey::from_config(cfg, service.data_dir());
   const identity::IdentityApiContext api{
       service.db(),
       service.outbox(),
-      host::make_token_verifier(std::make_shared<auth::JwksClient>(keys), verify_options),
+      revoked,
+      access::refusing_revoked(
+          host::make_token_verifier(std::make_shared<auth::JwksClient>(keys), verify_options), revoked),
       issuer,
+      codes,
       throttle,
       keys.to_jwks(),
       cfg.string("phone_region", "VN")};
   identity::add_auth_routes(service.server(), api);
   identity::add_user_routes(service.server(), api);
+  audit::add_audit_route(service.server(), service.db(), api.verify);
   http::add_document_route(service.server(), "/openapi.json", embedded::identity_openapi_json,
                            "application/json");
-  identity::add_teacher_handlers(service.consumer().handlers(), service.outbox(),
+  identity::add_teacher_handlers(service.consumer().handlers(), {service.outbox(), revoked},
                                  cfg.string("phone_region", "VN"));
   service.consumer().prune_with_inbox("tombstones", identity::prune_tombstones);
   return service.run();
@@ -72,19 +87,24 @@ int main(int argc, char** argv) {
   identity::AdminSpec admin;
   auto* create_admin = app.add_subcommand("create-admin", "Create an active SchoolAdmin and exit");
   create_admin->add_option("--phone", admin.phone, "Phone number")->required();
-  create_admin->add_option("--password", admin.password, "Password (at least 10 characters)")->required();
+  std::string refused_password;
+  auto* password_option = create_admin->add_option(
+      "--password", refused_password, "Not accepted: give the password on stdin or in EMIS_ADMIN_PASSWORD");
   create_admin->add_option("--tenant", admin.tenant_id, "Tenant id (UUID)");
   create_admin->add_option("--name", admin.full_name, "Full name");
   create_admin
       ->fallthrough();  // `create-admin ... --config FILE` works as well as `--config FILE create-admin ...`
   CLI11_PARSE(app, argc, argv);
   try {
-    auto config =
-        core::Config::load(config_file.empty() ? std::nullopt : std::optional<std::string>(config_file));
+    auto config = host::load_config_file(config_file);
     if (create_admin->parsed()) {
-      store::DatabaseOptions options;
-      options.url = config.string("db", config.string("data_dir", ".emis/data") + "/identity.db");
-      store::Database db(options);
+      if (password_option->count() > 0) {
+        std::cerr << "identity-service: --password is not accepted: a command line is visible to every "
+                     "user of the machine. Give the password on standard input or in EMIS_ADMIN_PASSWORD.\n";
+        return 2;
+      }
+      admin.password = identity::read_admin_password(config, std::cin);
+      store::Database db(host::database_options(config, kDatabaseFile));
       db.migrate(identity::identity_migrations());
       admin.region = config.string("phone_region", "VN");
       std::cout << identity::create_admin(db, admin) << '\n';

@@ -9,6 +9,7 @@
 #include "core/phone.hpp"
 #include "eventbus/errors.hpp"
 #include "identity/account_events.hpp"
+#include "identity/account_status.hpp"
 #include "identity/user_store.hpp"
 
 namespace emis::identity {
@@ -44,47 +45,47 @@ void apply_changes(store::Transaction& tx, User& user, const contracts::TeacherU
 
 }  // namespace
 
-void add_teacher_handlers(eventbus::HandlerRegistry& handlers, eventbus::Outbox& outbox, std::string region) {
+void add_teacher_handlers(eventbus::HandlerRegistry& handlers, AccountEffects effects, std::string region) {
   using contracts::TeacherCreated;
   using contracts::TeacherDeleted;
   using contracts::TeacherUpdated;
   using eventbus::IncomingEvent;
 
-  handlers.on<TeacherCreated>(
-      [&outbox, region](store::Transaction& tx, const TeacherCreated& e, const IncomingEvent& in) {
-        auto& s = tx.session();
-        const auto known = entity_state(s, e.teacher_id);
-        if (known.tombstoned) {
-          spdlog::info("teacher {} was deleted before its create arrived; no account", e.teacher_id);
-          return;
-        }
-        if (known.has_user) return;  // the same teacher again
-        const auto phone = e164_or_reject(e.phone_number, region);
-        User u;
-        u.id = core::new_uuid();
-        u.tenant_id = e.tenant_id;
-        u.phone_number = phone;
-        if (!e.email.empty()) u.email = e.email;
-        u.full_name = e.full_name;
-        u.role = role::teacher;
-        u.status = status::pending_activation;
-        u.entity_id = e.teacher_id;
-        u.entity_type = "Teacher";
-        u.created_at = u.updated_at = core::now_iso8601();
-        try {
-          insert_user(tx, u);
-        } catch (const core::DomainError& error) {
-          // The phone index refuses a second live account with this phone in
-          // the tenant: the insert itself is the check, the lookup only
-          // names the holder (a query per event saved).
-          if (error.kind() != core::ErrorKind::conflict) throw;
-          reject_phone_taken(s, e.tenant_id, phone, e.teacher_id);
-          throw;
-        }
-        if (const auto pending = known.pending_update ? take_pending_update(tx, e.teacher_id) : std::nullopt)
-          apply_changes(tx, u, TeacherUpdated::from_json(*pending), region);
-        publish_account<contracts::UserAccountCreated>(tx, outbox, u, in.traceparent);
-      });
+  handlers.on<TeacherCreated>([outbox = &effects.outbox, region](
+                                  store::Transaction& tx, const TeacherCreated& e, const IncomingEvent& in) {
+    auto& s = tx.session();
+    const auto known = entity_state(s, e.teacher_id);
+    if (known.tombstoned) {
+      spdlog::info("teacher {} was deleted before its create arrived; no account", e.teacher_id);
+      return;
+    }
+    if (known.has_user) return;  // the same teacher again
+    const auto phone = e164_or_reject(e.phone_number, region);
+    User u;
+    u.id = core::new_uuid();
+    u.tenant_id = e.tenant_id;
+    u.phone_number = phone;
+    if (!e.email.empty()) u.email = e.email;
+    u.full_name = e.full_name;
+    u.role = role::teacher;
+    u.status = status::pending_activation;
+    u.entity_id = e.teacher_id;
+    u.entity_type = "Teacher";
+    u.created_at = u.updated_at = core::now_iso8601();
+    try {
+      insert_user(tx, u);
+    } catch (const core::DomainError& error) {
+      // The phone index refuses a second live account with this phone in
+      // the tenant: the insert itself is the check, the lookup only
+      // names the holder (a query per event saved).
+      if (error.kind() != core::ErrorKind::conflict) throw;
+      reject_phone_taken(s, e.tenant_id, phone, e.teacher_id);
+      throw;
+    }
+    if (const auto pending = known.pending_update ? take_pending_update(tx, e.teacher_id) : std::nullopt)
+      apply_changes(tx, u, TeacherUpdated::from_json(*pending), region);
+    publish_account<contracts::UserAccountCreated>(tx, *outbox, u, in.traceparent);
+  });
 
   handlers.on<TeacherUpdated>(
       [region](store::Transaction& tx, const TeacherUpdated& e, const IncomingEvent&) {
@@ -99,18 +100,12 @@ void add_teacher_handlers(eventbus::HandlerRegistry& handlers, eventbus::Outbox&
         apply_changes(tx, *user, e, region);
       });
 
-  handlers.on<TeacherDeleted>([&outbox](store::Transaction& tx, const TeacherDeleted& e,
-                                        const IncomingEvent& in) {
-    add_tombstone(tx, e.teacher_id, e.tenant_id);
-    auto user = find_user_by_entity(tx.session(), e.teacher_id);
-    if (!user || user->status == status::disabled) return;
-    user->status = status::disabled;
-    user->updated_at = core::now_iso8601();
-    update_user(tx, *user);
-    tx.session() << "UPDATE refresh_tokens SET revoked_at = :now WHERE user_id = :id AND revoked_at IS NULL",
-        soci::use(user->updated_at), soci::use(user->id);
-    publish_account<contracts::UserDisabled>(tx, outbox, *user, in.traceparent);
-  });
+  handlers.on<TeacherDeleted>(
+      [effects](store::Transaction& tx, const TeacherDeleted& e, const IncomingEvent& in) {
+        add_tombstone(tx, e.teacher_id, e.tenant_id);
+        if (auto user = find_user_by_entity(tx.session(), e.teacher_id))
+          disable_account(tx, effects, *user, in.traceparent);
+      });
 }
 
 }  // namespace emis::identity

@@ -6,11 +6,11 @@
 #include <string>
 
 #include "eventbus/handler_registry.hpp"
-#include "eventbus/outbox.hpp"
+#include "identity/account_status.hpp"
 
 namespace emis::identity {
 
-void add_teacher_handlers(eventbus::HandlerRegistry& handlers, eventbus::Outbox& outbox,
+void add_teacher_handlers(eventbus::HandlerRegistry& handlers, AccountEffects effects,
                           std::string phone_region);
 
 }  // namespace emis::identity

@@ -6,6 +6,7 @@
 #include "auth/jwt.hpp"
 #include "core/clock.hpp"
 #include "core/ids.hpp"
+#include "identity/refresh_tokens.hpp"
 
 namespace emis::identity {
 
@@ -66,8 +67,7 @@ TokenIssuer::Rotation TokenIssuer::rotate(store::Transaction& tx, const std::str
   const auto now_text = core::to_iso8601(now);
   if (rotated_ind == soci::i_ok && revoked_ind != soci::i_ok) {
     // A used token came back: whoever holds the family may be an attacker.
-    tx.session() << "UPDATE refresh_tokens SET revoked_at = :now WHERE family_id = :f AND revoked_at IS NULL",
-        soci::use(now_text), soci::use(family_id);
+    revoke_token_family(tx, family_id);
     return {user_id, family_id, "The refresh token was already used; its session has been revoked."};
   }
   if (revoked_ind == soci::i_ok || rotated_ind == soci::i_ok)
@@ -78,12 +78,16 @@ TokenIssuer::Rotation TokenIssuer::rotate(store::Transaction& tx, const std::str
   return {user_id, family_id, {}};
 }
 
-void TokenIssuer::revoke(store::Transaction& tx, const std::string& refresh_token) const {
-  const auto now = core::now_iso8601();
+bool TokenIssuer::revoke(store::Transaction& tx, const std::string& refresh_token,
+                         const std::string& user_id) const {
   const auto hash = secret_hash(refresh_token);  // named: SOCI binds by reference
-  tx.session() << "UPDATE refresh_tokens SET revoked_at = :now WHERE revoked_at IS NULL AND family_id = "
-                  "(SELECT family_id FROM refresh_tokens WHERE token_hash = :h)",
-      soci::use(now), soci::use(hash);
+  std::string family_id;
+  soci::indicator found = soci::i_null;
+  tx.session() << "SELECT family_id FROM refresh_tokens WHERE token_hash = :h AND user_id = :u",
+      soci::use(hash), soci::use(user_id), soci::into(family_id, found);
+  if (found != soci::i_ok) return false;
+  revoke_token_family(tx, family_id);
+  return true;
 }
 
 }  // namespace emis::identity

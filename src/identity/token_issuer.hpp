@@ -39,8 +39,10 @@ class TokenIssuer {
     std::string failure;  // empty on success
   };
   Rotation rotate(store::Transaction& tx, const std::string& refresh_token) const;
-  // Revokes the family of `refresh_token` (logout); unknown tokens are ignored.
-  void revoke(store::Transaction& tx, const std::string& refresh_token) const;
+  // Revokes the family of `refresh_token` when it belongs to `user_id`
+  // (logout ends only the caller's own sessions); false, and nothing
+  // changed, for an unknown token or another user's.
+  bool revoke(store::Transaction& tx, const std::string& refresh_token, const std::string& user_id) const;
 
   const TokenSettings& settings() const noexcept { return settings_; }
 
@@ -49,7 +51,8 @@ class TokenIssuer {
   TokenSettings settings_;
 };
 
-// SHA-256 of a secret, hex; what is stored instead of refresh tokens and codes.
+// SHA-256 of a secret, hex; what is stored instead of refresh tokens (256
+// random bits each: a key adds nothing against an offline search).
 std::string secret_hash(const std::string& secret);
 
 }  // namespace emis::identity

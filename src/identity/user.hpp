@@ -1,6 +1,7 @@
 // A user account of the Identity service and its lifecycle:
 // PendingActivation -> Active (password set with an activation code) ->
-// Disabled (its teacher was deleted). Disabled is final.
+// Disabled (its teacher was deleted, or an administrator disabled it) ->
+// back to Active or PendingActivation when an administrator enables it.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -1,5 +1,6 @@
 #include "identity/user_store.hpp"
 
+#include "access/revoked_users.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "store/row.hpp"
@@ -49,60 +50,76 @@ std::optional<User> select_user(soci::session& s, const std::string& where, cons
 }  // namespace
 
 std::vector<store::Migration> identity_migrations() {
-  return {{1,
-           "users and tombstones",
-           {"CREATE TABLE users ("
-            " id TEXT PRIMARY KEY,"
-            " tenant_id TEXT NOT NULL,"
-            " phone_number TEXT NOT NULL,"
-            " email TEXT,"
-            " full_name TEXT NOT NULL,"
-            " role TEXT NOT NULL,"
-            " status TEXT NOT NULL,"
-            " entity_id TEXT UNIQUE,"
-            " entity_type TEXT,"
-            " password_hash TEXT,"
-            " password_set_at TEXT,"
-            " created_at TEXT NOT NULL,"
-            " updated_at TEXT NOT NULL)",
-            // A disabled account keeps its phone but no longer holds it: a new
-            // teacher with that phone gets an account of its own.
-            "CREATE UNIQUE INDEX users_tenant_phone ON users (tenant_id, phone_number) WHERE status <> "
-            "'Disabled'",
-            "CREATE INDEX users_phone ON users (phone_number)",
-            "CREATE TABLE entity_tombstones ("
-            " entity_id TEXT PRIMARY KEY,"
-            " tenant_id TEXT NOT NULL,"
-            " deleted_at TEXT NOT NULL)"}},
-          {2,
-           "refresh tokens",
-           {// Only a hash of each token is kept; a family is one login's chain of rotations.
-            "CREATE TABLE refresh_tokens ("
-            " token_hash TEXT PRIMARY KEY,"
-            " user_id TEXT NOT NULL REFERENCES users (id),"
-            " family_id TEXT NOT NULL,"
-            " created_at TEXT NOT NULL,"
-            " expires_at_s INTEGER NOT NULL,"
-            " rotated_at TEXT,"
-            " revoked_at TEXT)",
-            "CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id)",
-            "CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id)"}},
-          {3,
-           "activation codes",
-           {// One live code per user: issuing a new one replaces the old.
-            "CREATE TABLE activation_codes ("
-            " user_id TEXT PRIMARY KEY REFERENCES users (id),"
-            " code_hash TEXT NOT NULL,"
-            " expires_at_s INTEGER NOT NULL,"
-            " failed_attempts INTEGER NOT NULL DEFAULT 0,"
-            " created_at TEXT NOT NULL)"}},
-          {4,
-           "pending entity updates",
-           {// Changes to an entity whose create has not arrived yet (they travel
-            // on another topic); applied when the account is created.
-            "CREATE TABLE pending_entity_updates ("
-            " entity_id TEXT PRIMARY KEY,"
-            " changes TEXT NOT NULL)"}}};
+  std::vector<store::Migration> migrations{
+      {1,
+       "users and tombstones",
+       {"CREATE TABLE users ("
+        " id TEXT PRIMARY KEY,"
+        " tenant_id TEXT NOT NULL,"
+        " phone_number TEXT NOT NULL,"
+        " email TEXT,"
+        " full_name TEXT NOT NULL,"
+        " role TEXT NOT NULL,"
+        " status TEXT NOT NULL,"
+        " entity_id TEXT UNIQUE,"
+        " entity_type TEXT,"
+        " password_hash TEXT,"
+        " password_set_at TEXT,"
+        " created_at TEXT NOT NULL,"
+        " updated_at TEXT NOT NULL)",
+        // A disabled account keeps its phone but no longer holds it: a new
+        // teacher with that phone gets an account of its own.
+        "CREATE UNIQUE INDEX users_tenant_phone ON users (tenant_id, phone_number) WHERE status <> "
+        "'Disabled'",
+        "CREATE INDEX users_phone ON users (phone_number)",
+        "CREATE TABLE entity_tombstones ("
+        " entity_id TEXT PRIMARY KEY,"
+        " tenant_id TEXT NOT NULL,"
+        " deleted_at TEXT NOT NULL)"}},
+      {2,
+       "refresh tokens",
+       {// Only a hash of each token is kept; a family is one login's chain of rotations.
+        "CREATE TABLE refresh_tokens ("
+        " token_hash TEXT PRIMARY KEY,"
+        " user_id TEXT NOT NULL REFERENCES users (id),"
+        " family_id TEXT NOT NULL,"
+        " created_at TEXT NOT NULL,"
+        " expires_at_s INTEGER NOT NULL,"
+        " rotated_at TEXT,"
+        " revoked_at TEXT)",
+        "CREATE INDEX refresh_tokens_user ON refresh_tokens (user_id)",
+        "CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id)"}},
+      {3,
+       "activation codes",
+       {// One live code per user: issuing a new one replaces the old.
+        "CREATE TABLE activation_codes ("
+        " user_id TEXT PRIMARY KEY REFERENCES users (id),"
+        " code_hash TEXT NOT NULL,"
+        " expires_at_s INTEGER NOT NULL,"
+        " failed_attempts INTEGER NOT NULL DEFAULT 0,"
+        " created_at TEXT NOT NULL)"}},
+      {4,
+       "pending entity updates",
+       {// Changes to an entity whose create has not arrived yet (they travel
+        // on another topic); applied when the account is created.
+        "CREATE TABLE pending_entity_updates ("
+        " entity_id TEXT PRIMARY KEY,"
+        " changes TEXT NOT NULL)"}},
+      {8101,
+       "revoked users from disabled accounts",
+       {// Accounts disabled before the access module's table (8001)
+        // existed; numbered after it so that it runs after it.
+        "INSERT INTO revoked_users (user_id, revoked, changed_at_ms) "
+        "SELECT id, 1, 0 FROM users WHERE status = 'Disabled' ON CONFLICT DO NOTHING"}},
+      {8102,
+       "keyed activation code hashes",
+       {// Codes are now stored under a server secret (CodeKey); the earlier
+        // unkeyed hashes can never match again. Codes live 72 hours at
+        // most, so an administrator simply issues new ones.
+        "DELETE FROM activation_codes"}}};
+  auto with_access = access::revocation_migrations();
+  migrations.insert(migrations.end(), with_access.begin(), with_access.end());
+  return migrations;
 }
 
 void insert_user(store::Transaction& tx, const User& u) {
@@ -152,6 +169,12 @@ void update_user(store::Transaction& tx, const User& u) {
                               "Another user in the tenant has this phone number.");
     throw;
   }
+}
+
+void replace_password_hash(store::Transaction& tx, const std::string& user_id, const std::string& old_hash,
+                           const std::string& new_hash) {
+  tx.session() << "UPDATE users SET password_hash = :new WHERE id = :id AND password_hash = :old",
+      soci::use(new_hash), soci::use(user_id), soci::use(old_hash);
 }
 
 std::optional<User> find_user(soci::session& s, const std::string& tenant_id, const std::string& id) {

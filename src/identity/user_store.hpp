@@ -12,11 +12,17 @@
 
 namespace emis::identity {
 
+// The whole schema of the service's accounts, the access module's revoked
+// users included.
 std::vector<store::Migration> identity_migrations();
 
 // Throws a conflict DomainError when the phone is taken in the tenant.
 void insert_user(store::Transaction& tx, const User& user);
 void update_user(store::Transaction& tx, const User& user);
+// Swaps the password hash for an upgraded one of the same password, unless
+// the password changed meanwhile (the hash is no longer `old_hash`).
+void replace_password_hash(store::Transaction& tx, const std::string& user_id, const std::string& old_hash,
+                           const std::string& new_hash);
 
 std::optional<User> find_user(soci::session& s, const std::string& tenant_id, const std::string& id);
 std::optional<User> find_user_by_id(soci::session& s, const std::string& id);

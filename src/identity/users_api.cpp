@@ -1,6 +1,8 @@
+#include "audit/audited_write.hpp"
 #include "core/errors.hpp"
 #include "core/ids.hpp"
 #include "core/phone.hpp"
+#include "identity/account_status.hpp"
 #include "identity/activation.hpp"
 #include "identity/identity_api.hpp"
 #include "identity/user_store.hpp"
@@ -18,6 +20,37 @@ User tenant_user(const IdentityApiContext& ctx, const http::Principal& admin, co
   auto user = ctx.db.read([&](soci::session& s) { return find_user(s, admin.tenant_id, id); });
   if (!user) core::throw_not_found("User " + id);
   return *user;
+}
+
+// Disables or enables a user of the admin's tenant: 200 with the user, also
+// when it already was in that state (idempotent). An admin cannot lock
+// itself out.
+Response change_status(const IdentityApiContext& ctx, const Request& request, bool enable) {
+  const auto admin = http::require_role(request, ctx.verify, role::school_admin);
+  const auto& id = request.param("id");
+  if (id == admin.user_id)
+    core::throw_forbidden("An administrator cannot disable or enable its own account.");
+  tenant_user(ctx, admin, id);
+  const auto traceparent = http::traceparent_of(request);
+  const auto entry = audit::entry_of(admin, enable ? "user.enable" : "user.disable", "User", id);
+  const auto user = audit::audited_write(ctx.db, entry, [&](store::Transaction& tx) {
+    // Read again inside the transaction: the account may have moved on.
+    auto current = find_user(tx.session(), admin.tenant_id, id);
+    if (!current) core::throw_not_found("User " + id);
+    const AccountEffects effects{ctx.outbox, ctx.revoked};
+    if (!enable) {
+      disable_account(tx, effects, *current, traceparent);
+    } else {
+      // An account that lost its teacher has nothing to come back to.
+      if (current->status == status::disabled && current->entity_id &&
+          has_tombstone(tx.session(), *current->entity_id))
+        core::throw_conflict("Entity deleted", "The account's " + current->entity_type.value_or("entity") +
+                                                   " was deleted; the account cannot be enabled.");
+      enable_account(tx, effects, *current, traceparent);
+    }
+    return *current;
+  });
+  return Response::json(200, to_json(user));
 }
 
 }  // namespace
@@ -48,17 +81,22 @@ void add_user_routes(http::Server& server, const IdentityApiContext& ctx) {
   server.route(Method::post, "/api/v1/users/:id/activation-code", [&ctx](const Request& request) {
     const auto admin = http::require_role(request, ctx.verify, role::school_admin);
     const auto user = tenant_user(ctx, admin, request.param("id"));
-    const auto issued = ctx.db.write([&](store::Transaction& tx) -> std::optional<IssuedCode> {
+    const auto entry = audit::entry_of(admin, "user.activation_code.issue", "User", user.id);
+    const auto issued = audit::audited_write(ctx.db, entry, [&](store::Transaction& tx) {
       // Read again inside the transaction: the account may have moved on.
       const auto current = find_user(tx.session(), admin.tenant_id, user.id);
-      if (!current || current->status != status::pending_activation) return std::nullopt;
-      return issue_activation_code(tx, user.id);
+      if (!current || current->status != status::pending_activation)
+        core::throw_conflict("Account not pending activation",
+                             "Activation codes are only issued for accounts in PendingActivation.");
+      return issue_activation_code(tx, ctx.codes, user.id);
     });
-    if (!issued)
-      core::throw_conflict("Account not pending activation",
-                           "Activation codes are only issued for accounts in PendingActivation.");
-    return Response::json(201, {{"activationCode", issued->code}, {"expiresAt", issued->expires_at}});
+    return Response::json(201, {{"activationCode", issued.code}, {"expiresAt", issued.expires_at}});
   });
+
+  server.route(Method::post, "/api/v1/users/:id/disable",
+               [&ctx](const Request& request) { return change_status(ctx, request, false); });
+  server.route(Method::post, "/api/v1/users/:id/enable",
+               [&ctx](const Request& request) { return change_status(ctx, request, true); });
 }
 
 }  // namespace emis::identity

@@ -1,11 +1,13 @@
-// Keeps each teacher's userId and accountStatus in step with Identity's
-// account lifecycle events.
+// Follows Identity's account lifecycle events: each teacher's userId and
+// accountStatus, and which accounts' tokens this service refuses (disabled
+// ones, until they are enabled again).
 #pragma once
 
+#include "access/revoked_users.hpp"
 #include "eventbus/handler_registry.hpp"
 
 namespace emis::teacher {
 
-void add_account_handlers(eventbus::HandlerRegistry& handlers);
+void add_account_handlers(eventbus::HandlerRegistry& handlers, access::RevokedUsers& revoked);
 
 }  // namespace emis::teacher

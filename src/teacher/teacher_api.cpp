@@ -2,13 +2,14 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 
+#include "audit/audited_write.hpp"
 #include "contracts/teacher_events.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/ids.hpp"
 #include "core/phone.hpp"
+#include "http/paging.hpp"
 #include "teacher/teacher_store.hpp"
 
 namespace emis::teacher {
@@ -21,20 +22,6 @@ const std::string& teacher_id(const http::Request& request) {
   const auto& id = request.param("id");
   if (!core::is_uuid(id)) core::throw_not_found("Teacher " + id);
   return id;
-}
-
-int int_param(const http::Request& request, const char* name, int fallback, int min, int max,
-              core::FieldErrors& errors) {
-  const auto text = request.query_param(name);
-  if (!text) return fallback;  // an empty value is no integer: 400, as documented
-  int value = 0;
-  const auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc{} || ptr != text->data() + text->size() || value < min || value > max) {
-    errors.add(name, std::string("'") + name + "' must be an integer between " + std::to_string(min) +
-                         " and " + std::to_string(max) + ".");
-    return fallback;
-  }
-  return value;
 }
 
 bool looks_like_phone(const std::string& term) {
@@ -73,14 +60,22 @@ void add_teacher_routes(http::Server& server, TeacherApiContext ctx) {
     auto created = Response::json(201, to_json(t)).with_header("Location", "/api/v1/teachers/" + t.id);
     contracts::TeacherCreated event{t.id, t.tenant_id, t.fields.phone_number, t.fields.full_name,
                                     t.fields.email.value_or("")};
+    // One copy for each lambda: their captures run in no fixed order.
+    const auto entry = audit::entry_of(admin, "teacher.create", "Teacher", t.id);
+    auto failure_entry = entry;
     ctx.db.write_async(
-        [&outbox = ctx.outbox, t = std::move(t), event = std::move(event),
+        [&outbox = ctx.outbox, t = std::move(t), event = std::move(event), entry,
          traceparent = http::traceparent_of(request)](store::Transaction& tx) {
           insert_teacher(tx, t);
           outbox.add(tx, event, traceparent);
+          audit::record(tx, entry);
         },
-        [reply = std::move(reply), created = std::move(created)](std::exception_ptr error) mutable {
-          if (error) return reply.fail(std::move(error));
+        [&db = ctx.db, reply = std::move(reply), created = std::move(created),
+         failure_entry = std::move(failure_entry)](std::exception_ptr error) mutable {
+          if (error) {
+            audit::record_failure_async(db, std::move(failure_entry), error);
+            return reply.fail(std::move(error));
+          }
           reply(std::move(created));
         });
   });
@@ -90,8 +85,9 @@ void add_teacher_routes(http::Server& server, TeacherApiContext ctx) {
     core::FieldErrors errors;
     TeacherQuery q;
     q.tenant_id = admin.tenant_id;
-    q.page_number = int_param(request, "pageNumber", 1, 1, 1'000'000, errors);
-    q.page_size = int_param(request, "pageSize", 20, 1, 100, errors);
+    const auto paging = http::paging_of(request, errors);
+    q.page_number = paging.page_number;
+    q.page_size = paging.page_size;
     if (auto term = request.query_param("searchTerm"); term && !term->empty()) {
       // A term written like a phone number matches the stored E.164 form. Only
       // such terms: libphonenumber also reads letters as keypad digits, so a
@@ -128,7 +124,8 @@ void add_teacher_routes(http::Server& server, TeacherApiContext ctx) {
     const auto& id = teacher_id(request);
     auto input = parse_teacher_input(request.json_object(), ctx.phone_region);
     const auto traceparent = http::traceparent_of(request);
-    const auto updated = ctx.db.write([&](store::Transaction& tx) {
+    const auto entry = audit::entry_of(admin, "teacher.update", "Teacher", id);
+    const auto updated = audit::audited_write(ctx.db, entry, [&](store::Transaction& tx) {
       auto before = find_teacher(tx.session(), admin.tenant_id, id);
       if (!before) core::throw_not_found("Teacher " + id);
       Teacher after = *before;
@@ -146,7 +143,8 @@ void add_teacher_routes(http::Server& server, TeacherApiContext ctx) {
     const auto admin = http::require_role(request, ctx.verify, kAdminRole);
     const auto& id = teacher_id(request);
     const auto traceparent = http::traceparent_of(request);
-    ctx.db.write([&](store::Transaction& tx) {
+    const auto entry = audit::entry_of(admin, "teacher.delete", "Teacher", id);
+    audit::audited_write(ctx.db, entry, [&](store::Transaction& tx) {
       if (!delete_teacher(tx, admin.tenant_id, id)) core::throw_not_found("Teacher " + id);
       ctx.outbox.add(tx, contracts::TeacherDeleted{id, admin.tenant_id}, traceparent);
     });

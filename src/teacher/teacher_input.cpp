@@ -2,17 +2,12 @@
 #include <regex>
 
 #include "core/errors.hpp"
+#include "core/json_fields.hpp"
 #include "core/phone.hpp"
 #include "teacher/teacher.hpp"
 
 namespace emis::teacher {
 namespace {
-
-std::string trim(const std::string& s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return {};
-  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
-}
 
 // Counts code points, so a Vietnamese name is measured as it reads.
 std::size_t utf8_length(const std::string& s) {
@@ -37,30 +32,8 @@ std::chrono::year_month_day today() {
   return std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
 }
 
-// Reads an optional string field; wrong types are reported, not coerced.
-std::optional<std::string> optional_text(const nlohmann::json& body, const char* name,
-                                         core::FieldErrors& errors) {
-  const auto it = body.find(name);
-  if (it == body.end() || it->is_null()) return std::nullopt;
-  if (!it->is_string()) {
-    errors.add(name, std::string("'") + name + "' must be a string.");
-    return std::nullopt;
-  }
-  auto value = trim(it->get<std::string>());
-  if (value.empty()) return std::nullopt;
-  return value;
-}
-
-// As optional_text, and reports the field when it is absent or blank.
-std::optional<std::string> required_text(const nlohmann::json& body, const char* name,
-                                         core::FieldErrors& errors) {
-  const auto it = body.find(name);
-  if (it == body.end() || it->is_null() || (it->is_string() && trim(it->get<std::string>()).empty())) {
-    errors.add(name, std::string("'") + name + "' is required.");
-    return std::nullopt;
-  }
-  return optional_text(body, name, errors);
-}
+using core::optional_text;
+using core::required_text;
 
 std::optional<std::string> optional_date(const nlohmann::json& body, const char* name,
                                          core::FieldErrors& errors) {

@@ -89,7 +89,13 @@ std::vector<store::Migration> teacher_migrations() {
             "CREATE UNIQUE INDEX teachers_tenant_phone ON teachers (tenant_id, phone_number) WHERE "
             "deleted_at IS NULL",
             "CREATE INDEX teachers_tenant_created ON teachers (tenant_id, created_at) WHERE deleted_at IS "
-            "NULL"}}};
+            "NULL"}},
+          {2,
+           "account state time",
+           {// When Identity changed the account shown (occurredOn of its event):
+            // an account now also goes back from Disabled, so the latest change
+            // wins rather than the furthest status.
+            "ALTER TABLE teachers ADD COLUMN account_changed_at_ms BIGINT NOT NULL DEFAULT 0"}}};
 }
 
 void insert_teacher(store::Transaction& tx, const Teacher& t) {
@@ -179,17 +185,22 @@ TeacherPage list_teachers(soci::session& s, const TeacherQuery& q) {
 }
 
 void apply_account_state(store::Transaction& tx, const std::string& teacher_id, const std::string& user_id,
-                         const std::string& status) {
+                         const std::string& status, std::int64_t changed_at_ms) {
   std::string current;
+  long long current_at_ms = 0;
   soci::indicator ind = soci::i_null;
-  tx.session() << "SELECT account_status FROM teachers WHERE id = :id", soci::use(teacher_id),
-      soci::into(current, ind);
+  tx.session() << "SELECT account_status, account_changed_at_ms FROM teachers WHERE id = :id",
+      soci::use(teacher_id), soci::into(current, ind), soci::into(current_at_ms);
   if (ind != soci::i_ok) return;  // not ours or not yet here; nothing to show it on
-  if (account_rank(status) <= account_rank(current)) return;
+  if (changed_at_ms < current_at_ms ||
+      (changed_at_ms == current_at_ms && account_rank(status) <= account_rank(current)))
+    return;
   const std::string now = core::now_iso8601();
+  const long long at = changed_at_ms;
   tx.session()
-      << "UPDATE teachers SET account_status = :status, user_id = :user, updated_at = :now WHERE id = :id",
-      soci::use(status), soci::use(user_id), soci::use(now), soci::use(teacher_id);
+      << "UPDATE teachers SET account_status = :status, user_id = :user, account_changed_at_ms = :at, "
+         "updated_at = :now WHERE id = :id",
+      soci::use(status), soci::use(user_id), soci::use(at), soci::use(now), soci::use(teacher_id);
 }
 
 }  // namespace emis::teacher

@@ -449,9 +449,10 @@ class System:
         os.makedirs(self.identity.data_dir, exist_ok=True)
         env = dict(self.identity.env)
         env["EMIS_DATA_DIR"] = self.identity.data_dir
+        # The password goes on stdin: a command line is visible to everyone (ps).
         out = subprocess.run([self.identity.binary, "--config", self.identity.config, "create-admin",
-                              "--phone", phone, "--password", password, "--tenant", tenant],
-                             env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+                              "--phone", phone, "--tenant", tenant],
+                             env=env, input=password + "\n", capture_output=True, text=True, timeout=60)
         if out.returncode != 0:
             raise ServiceError(f"create-admin failed ({out.returncode}): {out.stdout}{out.stderr}")
         return out.stdout.strip().splitlines()[-1]  # the id is the last line

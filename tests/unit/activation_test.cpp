@@ -28,15 +28,17 @@ class Activation : public ::testing::Test {
   }
 
   IssuedCode issue() {
-    return db_.write([&](store::Transaction& tx) { return issue_activation_code(tx, user_id_); });
+    return db_.write([&](store::Transaction& tx) { return issue_activation_code(tx, key_, user_id_); });
   }
   bool redeem(const std::string& code) {
-    return db_.write([&](store::Transaction& tx) { return redeem_activation_code(tx, user_id_, code); });
+    return db_.write(
+        [&](store::Transaction& tx) { return redeem_activation_code(tx, key_, user_id_, code); });
   }
 
   testing::ScratchDir dir_;
   store::Database db_;
   std::string user_id_ = core::new_uuid();
+  CodeKey key_{"a server secret of at least 32 characters"};
 };
 
 TEST_F(Activation, CodeIsLongRandomAndExpiresIn72Hours) {
@@ -60,7 +62,15 @@ TEST_F(Activation, OnlyTheHashIsStored) {
     return hash;
   });
   EXPECT_EQ(stored.find(issued.code), std::string::npos);
-  EXPECT_EQ(stored.size(), 64u);
+  EXPECT_EQ(stored, key_.hash(issued.code));  // keyed: not the plain SHA-256 anyone could recompute
+  EXPECT_NE(stored, CodeKey("another server secret, also 32 characters").hash(issued.code));
+}
+
+TEST_F(Activation, ACodeStoredUnderAnotherSecretNeverMatches) {
+  const auto issued = issue();
+  const CodeKey other("another server secret, also 32 characters");
+  EXPECT_FALSE(db_.write(
+      [&](store::Transaction& tx) { return redeem_activation_code(tx, other, user_id_, issued.code); }));
 }
 
 TEST_F(Activation, ACodeWorksOnce) {

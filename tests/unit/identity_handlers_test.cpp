@@ -27,7 +27,7 @@ class IdentityHandlers : public ::testing::Test {
         handlers_(eventbus::TopicNaming{}) {
     db_.migrate(eventbus::schema_migrations());
     db_.migrate(identity_migrations());
-    add_teacher_handlers(handlers_, outbox_, "VN");
+    add_teacher_handlers(handlers_, {outbox_, revoked_}, "VN");
   }
 
   // Delivers one event as the consumer would, minus Kafka and the inbox.
@@ -55,6 +55,7 @@ class IdentityHandlers : public ::testing::Test {
   testing::ScratchDir dir_;
   store::Database db_;
   eventbus::Outbox outbox_;
+  access::RevokedUsers revoked_;
   eventbus::HandlerRegistry handlers_;
 };
 
@@ -115,7 +116,8 @@ TEST_F(IdentityHandlers, DeleteDisablesAndAnnounces) {
   deliver(kLan);
   deliver(TeacherDeleted{kLan.teacher_id, kTenant});
   EXPECT_EQ(user_of(kLan.teacher_id)->status, "Disabled");
-  deliver(TeacherDeleted{kLan.teacher_id, kTenant});  // again: no second announcement
+  EXPECT_TRUE(revoked_.contains(user_of(kLan.teacher_id)->id));  // its access tokens too
+  deliver(TeacherDeleted{kLan.teacher_id, kTenant});             // again: no second announcement
   EXPECT_EQ(outbox_types(),
             (std::vector<std::string>{"UserAccountCreatedIntegrationEvent", "UserDisabledIntegrationEvent"}));
 }

@@ -26,7 +26,7 @@ const Paths kStandardPaths{"/health/live", "/health/ready", "/metrics", "/openap
 // The routes of teacher_api.cpp, in OpenAPI's path syntax.
 Paths teacher_paths() {
   Paths paths = kStandardPaths;
-  paths.insert({"/api/v1/teachers", "/api/v1/teachers/{id}"});
+  paths.insert({"/api/v1/teachers", "/api/v1/teachers/{id}", "/api/v1/audit"});
   return paths;
 }
 
@@ -35,7 +35,8 @@ Paths identity_paths() {
   Paths paths = kStandardPaths;
   paths.insert({"/api/v1/auth/login", "/api/v1/auth/set-password", "/api/v1/auth/refresh-token",
                 "/api/v1/auth/logout", "/api/v1/auth/me", "/api/v1/users", "/api/v1/users/{id}",
-                "/api/v1/users/{id}/activation-code", "/.well-known/jwks.json"});
+                "/api/v1/users/{id}/activation-code", "/api/v1/users/{id}/disable",
+                "/api/v1/users/{id}/enable", "/api/v1/audit", "/.well-known/jwks.json"});
   return paths;
 }
 

@@ -1,10 +1,10 @@
-#include "auth/sodium_init.hpp"
+#include "core/sodium.hpp"
 
 #include <sodium.h>
 
 #include <stdexcept>
 
-namespace emis::auth {
+namespace emis::core {
 
 void ensure_sodium_initialised() {
   // A function-local static is initialised exactly once even under
@@ -13,4 +13,4 @@ void ensure_sodium_initialised() {
   if (result < 0) throw std::runtime_error("libsodium could not be initialised");
 }
 
-}  // namespace emis::auth
+}  // namespace emis::core

@@ -1,0 +1,74 @@
+// Sessions on the Identity API in-process: logout ends only the caller's own
+// session, and a login upgrades a password hash made with weaker parameters.
+#include <gtest/gtest.h>
+#include <sodium.h>
+
+#include "auth/password.hpp"
+#include "identity/bootstrap.hpp"
+#include "support/identity_api_fixture.hpp"
+
+namespace emis::identity {
+namespace {
+
+constexpr const char* kPassword = "Correct-Horse-9";
+
+class IdentitySessions : public testing::IdentityApiFixture {
+ protected:
+  std::string admin(const std::string& phone) { return create_admin(db_, {phone, kPassword}); }
+
+  int refresh_status(const std::string& refresh_token) {
+    return static_cast<int>(
+        call("POST", "/api/v1/auth/refresh-token", {{"refreshToken", refresh_token}}).status);
+  }
+
+  std::string stored_hash(const std::string& user_id) {
+    return db_.read([&](soci::session& s) { return find_user_by_id(s, user_id)->password_hash.value(); });
+  }
+};
+
+TEST_F(IdentitySessions, LogoutLeavesAnotherUsersRefreshTokenAlone) {
+  admin("0901000011");
+  admin("0901000012");
+  const auto victim = login("0901000011", kPassword);
+  const auto other = login("0901000012", kPassword);
+  const auto answer =
+      call("POST", "/api/v1/auth/logout", {{"refreshToken", victim["refreshToken"]}}, other["accessToken"]);
+  EXPECT_EQ(answer.status, 204);  // the same answer as for one's own token: it tells nothing
+  EXPECT_EQ(refresh_status(victim["refreshToken"]), 200);
+}
+
+TEST_F(IdentitySessions, LogoutEndsTheCallersOwnSessionAndNeedsABearer) {
+  admin("0901000013");
+  const auto session = login("0901000013", kPassword);
+  EXPECT_EQ(call("POST", "/api/v1/auth/logout", {{"refreshToken", session["refreshToken"]}}).status, 401);
+  EXPECT_EQ(
+      call("POST", "/api/v1/auth/logout", {{"refreshToken", session["refreshToken"]}}, session["accessToken"])
+          .status,
+      204);
+  EXPECT_EQ(refresh_status(session["refreshToken"]), 401);
+}
+
+TEST_F(IdentitySessions, LoginUpgradesAWeakPasswordHash) {
+  const auto id = admin("0901000014");
+  char weak[crypto_pwhash_STRBYTES];
+  ASSERT_EQ(crypto_pwhash_str_alg(weak, kPassword, std::strlen(kPassword), crypto_pwhash_OPSLIMIT_MIN,
+                                  crypto_pwhash_MEMLIMIT_MIN, crypto_pwhash_ALG_ARGON2ID13),
+            0);
+  const std::string weak_hash = weak;
+  db_.write([&](store::Transaction& tx) {
+    tx.session() << "UPDATE users SET password_hash = :h WHERE id = :id", soci::use(weak_hash), soci::use(id);
+  });
+  ASSERT_TRUE(auth::password_needs_rehash(weak_hash));
+
+  login("0901000014", kPassword);
+  const auto upgraded = stored_hash(id);
+  EXPECT_NE(upgraded, weak_hash);
+  EXPECT_FALSE(auth::password_needs_rehash(upgraded));
+  EXPECT_TRUE(auth::verify_password(upgraded, kPassword));
+
+  login("0901000014", kPassword);  // a current hash is left as it is
+  EXPECT_EQ(stored_hash(id), upgraded);
+}
+
+}  // namespace
+}  // namespace emis::identity
