@@ -79,7 +79,10 @@ struct OutboxRelay::InFlight {
 };
 
 OutboxRelay::OutboxRelay(store::Database& db, BusOptions options, core::MetricsRegistry& metrics)
-    : db_(db), options_(std::move(options)), metrics_(metrics) {
+    : db_(db),
+      options_(std::move(options)),
+      metrics_(metrics),
+      producer_(options_, metrics_, "outbox relay") {
   metrics_.gauge_callback("emis_outbox_backlog", "Outbox rows not yet delivered", {}, [this] {
     return db_.read([](soci::session& s) {
       long long n = 0;
@@ -100,17 +103,8 @@ OutboxRelay::OutboxRelay(store::Database& db, BusOptions options, core::MetricsR
 
 OutboxRelay::~OutboxRelay() { stop(); }
 
-void OutboxRelay::ensure_producer() {
-  std::lock_guard lock(producer_mutex_);
-  if (producer_ && !producer_->fatal()) return;
-  if (producer_) spdlog::warn("outbox relay: replacing the kafka producer after a fatal error");
-  producer_.reset();  // fails what the dead producer still held; those rows stay unsent
-  producer_ = std::make_shared<Producer>(options_, metrics_);
-  ++producers_created_;
-}
-
 void OutboxRelay::start() {
-  ensure_producer();
+  producer_.current();
   lease_ = std::make_unique<store::LeaderLease>(db_, "outbox relay", outbox_channel, waker());
   thread_ = std::thread([this] { run(); });
 }
@@ -126,7 +120,6 @@ void OutboxRelay::stop() {
   wake_.notify_all();
   thread_.join();
   lease_.reset();  // a standby takes over
-  std::lock_guard lock(producer_mutex_);
   producer_.reset();
 }
 
@@ -144,16 +137,11 @@ bool OutboxRelay::take_notification() {
 }
 
 void OutboxRelay::inject_fatal_error(const std::string& reason) {
-  std::lock_guard lock(producer_mutex_);
-  producer_->inject_fatal_error(reason);
+  if (const auto producer = producer_.peek()) producer->inject_fatal_error(reason);
 }
 
 bool OutboxRelay::broker_reachable(std::chrono::milliseconds timeout) {
-  std::shared_ptr<Producer> producer;
-  {
-    std::lock_guard lock(producer_mutex_);
-    producer = producer_;
-  }
+  const auto producer = producer_.peek();
   return producer && producer->broker_reachable(timeout);
 }
 
@@ -173,7 +161,6 @@ void OutboxRelay::run() {
     if (!lease_->held()) continue;  // a standby: the lease wakes it when it takes over
     int sent = -1;
     try {
-      ensure_producer();
       sent = drain();
     } catch (const std::exception& e) {
       spdlog::warn("outbox relay: {}", e.what());
@@ -193,11 +180,7 @@ void OutboxRelay::run() {
 }
 
 int OutboxRelay::drain() {
-  std::shared_ptr<Producer> producer;
-  {
-    std::lock_guard lock(producer_mutex_);
-    producer = producer_;
-  }
+  const std::shared_ptr<Producer> producer = producer_.current();
   const auto batch_size = static_cast<std::size_t>(options_.relay_batch_size);
   DeliveryOrder order;
   std::vector<InFlight> in_flight;

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "core/metrics.hpp"
-#include "eventbus/producer.hpp"
+#include "eventbus/producer_slot.hpp"
 #include "store/database.hpp"
 #include "store/leader_lease.hpp"
 
@@ -46,7 +46,7 @@ class OutboxRelay {
 
   // Raises a fatal error in the current producer, as librdkafka can (for tests).
   void inject_fatal_error(const std::string& reason);
-  std::uint64_t producers_created() const noexcept { return producers_created_.load(); }
+  std::uint64_t producers_created() const noexcept { return producer_.created(); }
   bool broker_reachable(std::chrono::milliseconds timeout);
   // True when this instance is the one that publishes.
   bool leading() const noexcept { return lease_ && lease_->held(); }
@@ -67,14 +67,11 @@ class OutboxRelay {
   // the number marked sent.
   int settle(const std::vector<InFlight>& batches, std::size_t count, DeliveryOrder& order);
   void delete_expired();
-  void ensure_producer();
 
   store::Database& db_;
   BusOptions options_;
   core::MetricsRegistry& metrics_;
-  std::mutex producer_mutex_;  // guards replacing producer_
-  std::shared_ptr<Producer> producer_;
-  std::atomic<std::uint64_t> producers_created_{0};
+  ProducerSlot producer_;
 
   std::mutex wake_mutex_;
   std::condition_variable wake_;

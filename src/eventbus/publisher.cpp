@@ -6,15 +6,11 @@ namespace emis::eventbus {
 
 Publisher::Publisher(BusOptions options, core::MetricsRegistry& metrics)
     : options_(std::move(options)),
-      metrics_(metrics),
-      producer_(std::make_shared<Producer>(options_, metrics_)),
+      producer_(options_, metrics, "publisher"),
       poller_([this] { poll_loop(); }) {}
 
 Publisher::~Publisher() {
-  {
-    std::lock_guard lock(producer_mutex_);
-    producer_->flush(producer_->close_timeout);
-  }
+  if (const auto producer = producer_.peek()) producer->flush(producer->close_timeout);
   stopping_ = true;
   poller_.join();
 }
@@ -24,27 +20,11 @@ PublishContext Publisher::context(const std::string& traceparent) const {
 }
 
 void Publisher::poll_loop() {
-  while (!stopping_) {
-    std::shared_ptr<Producer> producer;
-    {
-      std::lock_guard lock(producer_mutex_);
-      if (producer_->fatal()) {
-        spdlog::warn("recreating the kafka producer after a fatal error");
-        producer_ = std::make_shared<Producer>(options_, metrics_);
-      }
-      producer = producer_;
-    }
-    producer->poll(std::chrono::milliseconds(50));
-  }
+  while (!stopping_) producer_.current()->poll(std::chrono::milliseconds(50));
 }
 
 void Publisher::publish(const OutgoingMessage& message, DeliveryCallback on_delivery) {
-  std::shared_ptr<Producer> producer;
-  {
-    std::lock_guard lock(producer_mutex_);
-    producer = producer_;
-  }
-  producer->produce(message, std::move(on_delivery));
+  producer_.current()->produce(message, std::move(on_delivery));
 }
 
 DeliveryReport Publisher::publish_and_wait(const OutgoingMessage& message) {
@@ -54,18 +34,10 @@ DeliveryReport Publisher::publish_and_wait(const OutgoingMessage& message) {
   return future.get();
 }
 
-bool Publisher::flush(std::chrono::milliseconds timeout) {
-  std::lock_guard lock(producer_mutex_);
-  return producer_->flush(timeout);
-}
+bool Publisher::flush(std::chrono::milliseconds timeout) { return producer_.current()->flush(timeout); }
 
 bool Publisher::broker_reachable(std::chrono::milliseconds timeout) {
-  std::shared_ptr<Producer> producer;
-  {
-    std::lock_guard lock(producer_mutex_);
-    producer = producer_;
-  }
-  return producer->broker_reachable(timeout);
+  return producer_.current()->broker_reachable(timeout);
 }
 
 }  // namespace emis::eventbus

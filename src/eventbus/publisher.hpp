@@ -8,7 +8,7 @@
 #include <mutex>
 #include <thread>
 
-#include "eventbus/producer.hpp"
+#include "eventbus/producer_slot.hpp"
 
 namespace emis::eventbus {
 
@@ -35,12 +35,9 @@ class Publisher {
 
  private:
   void poll_loop();
-  Producer& current();
 
   BusOptions options_;
-  core::MetricsRegistry& metrics_;
-  std::mutex producer_mutex_;
-  std::shared_ptr<Producer> producer_;
+  ProducerSlot producer_;
   std::atomic<bool> stopping_{false};
   std::thread poller_;
 };

@@ -48,6 +48,11 @@ store::DatabaseOptions database_options(const core::Config& config, const std::s
   store::DatabaseOptions options;
   options.url = config.string("db", (std::filesystem::path(data_dir_of(config)) / default_db_file).string());
   options.synchronous = config.string("db_synchronous", "FULL");
+  // Sessions per instance (PostgreSQL counts them against max_connections).
+  options.readers =
+      static_cast<std::size_t>(config.integer("db_readers", static_cast<long long>(options.readers)));
+  options.writers =
+      static_cast<std::size_t>(config.integer("db_writers", static_cast<long long>(options.writers)));
   return options;
 }
 

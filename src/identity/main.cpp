@@ -12,6 +12,7 @@
 #include "auth/key_set.hpp"
 #include "auth/signing_key.hpp"
 #include "embedded/identity_openapi_json.hpp"
+#include "host/import_command.hpp"
 #include "host/service_host.hpp"
 #include "host/token_verifier.hpp"
 #include "http/document_route.hpp"
@@ -26,6 +27,12 @@ namespace {
 using namespace emis;
 
 constexpr const char* kDatabaseFile = "identity.db";
+const host::ServiceSettings kSettings{"identity-service", 5002, kDatabaseFile};
+
+void migrate(store::Database& db) {
+  db.migrate(identity::identity_migrations());
+  db.migrate(audit::audit_migrations());
+}
 
 identity::AdminSpec admin_from(const core::Config& config) {
   identity::AdminSpec spec;
@@ -37,10 +44,9 @@ identity::AdminSpec admin_from(const core::Config& config) {
 }
 
 int serve(core::Config config) {
-  host::ServiceHost service({"identity-service", 5002, kDatabaseFile}, std::move(config));
+  host::ServiceHost service(kSettings, std::move(config));
   const auto& cfg = service.config();
-  service.db().migrate(identity::identity_migrations());
-  service.db().migrate(audit::audit_migrations());
+  migrate(service.db());
   access::RevokedUsers revoked;
   revoked.load(service.db());
   revoked.sync(service.db(), std::chrono::milliseconds(cfg.integer("revocation_sync_ms", 500)));
@@ -81,6 +87,7 @@ int serve(core::Config config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (const auto imported = emis::host::run_import_command(argc, argv, kSettings, migrate)) return *imported;
   CLI::App app{"identity-service"};
   std::string config_file;
   app.add_option("--config", config_file, "JSON configuration file");
@@ -105,7 +112,7 @@ int main(int argc, char** argv) {
       }
       admin.password = identity::read_admin_password(config, std::cin);
       store::Database db(host::database_options(config, kDatabaseFile));
-      db.migrate(identity::identity_migrations());
+      migrate(db);
       admin.region = config.string("phone_region", "VN");
       std::cout << identity::create_admin(db, admin) << '\n';
       return 0;

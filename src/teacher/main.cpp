@@ -8,6 +8,7 @@
 #include "audit/audit_log.hpp"
 #include "audit/audit_route.hpp"
 #include "embedded/teacher_openapi_json.hpp"
+#include "host/import_command.hpp"
 #include "host/service_host.hpp"
 #include "host/token_verifier.hpp"
 #include "http/document_route.hpp"
@@ -17,13 +18,17 @@
 
 int main(int argc, char** argv) {
   using namespace emis;
+  const host::ServiceSettings settings{"teacher-service", 5001, "teacher.db"};
+  const auto migrate = [](store::Database& db) {
+    db.migrate(teacher::teacher_migrations());
+    db.migrate(access::revocation_migrations());
+    db.migrate(audit::audit_migrations());
+  };
+  if (const auto imported = host::run_import_command(argc, argv, settings, migrate)) return *imported;
   try {
-    host::ServiceHost service({"teacher-service", 5001, "teacher.db"},
-                              host::load_config(argc, argv, "teacher-service"));
+    host::ServiceHost service(settings, host::load_config(argc, argv, "teacher-service"));
     const auto& config = service.config();
-    service.db().migrate(teacher::teacher_migrations());
-    service.db().migrate(access::revocation_migrations());
-    service.db().migrate(audit::audit_migrations());
+    migrate(service.db());
     access::RevokedUsers revoked;
     revoked.load(service.db());
     revoked.sync(service.db(), std::chrono::milliseconds(config.integer("revocation_sync_ms", 500)));
