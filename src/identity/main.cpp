@@ -31,6 +31,7 @@ const host::ServiceSettings kSettings{"identity-service", 5002, kDatabaseFile};
 
 void migrate(store::Database& db) {
   db.migrate(identity::identity_migrations());
+  db.migrate(identity::login_throttle_migrations());
   db.migrate(audit::audit_migrations());
 }
 
@@ -60,7 +61,7 @@ int serve(core::Config config) {
   token_settings.issuer = verify_options.issuer;
   token_settings.audience = verify_options.audience;
   const identity::TokenIssuer issuer(key, token_settings);
-  identity::LoginThrottle throttle;
+  identity::LoginThrottle throttle(service.db());
   const auto codes = identity::CodeKey::from_config(cfg, service.data_dir());
   const identity::IdentityApiContext api{
       service.db(),

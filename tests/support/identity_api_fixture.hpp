@@ -33,14 +33,16 @@ struct HttpAnswer {
 class IdentityApiFixture : public ::testing::Test {
  protected:
   IdentityApiFixture()
-      : db_({dir_.file("identity.db")}),
+      : db_({test_database_url(dir_, "identity.db")}),
         outbox_({}, {}),
         key_(auth::SigningKey::load_or_create(dir_.path() / "keys")),
         issuer_(key_, {}),
         codes_(std::string(identity::CodeKey::kMinSecretSize, 's')),
+        throttle_(db_),
         server_({.address = "127.0.0.1", .port = free_loopback_port(), .worker_threads = 2}, metrics_) {
     db_.migrate(eventbus::schema_migrations());
     db_.migrate(identity::identity_migrations());
+    db_.migrate(identity::login_throttle_migrations());
     db_.migrate(audit::audit_migrations());
     auth::KeySet keys;
     keys.add(key_);
