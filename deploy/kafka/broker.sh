@@ -11,6 +11,8 @@
 #   broker.sh status DIR                           exit 0 and print the bootstrap if running
 #   broker.sh kill   DIR                           SIGKILL (for failure tests)
 #   broker.sh jar-dir                              print where the jars are expected
+#   broker.sh free-ports N                         print N free loopback ports
+#   broker.sh cluster-id                           print a new cluster id
 #   broker.sh cds-archive                          build the class-data archive (see below)
 #
 # DIR holds server.properties, log4j2.properties, data/ (formatted on first
@@ -108,15 +110,15 @@ show_logs() {
   done
 }
 
-# Two distinct free ports on 127.0.0.1 (both sockets are held while asking, so
-# the kernel cannot hand out the same one twice).
+# N (default 2) distinct free ports on 127.0.0.1 (all sockets are held while
+# asking, so the kernel cannot hand out the same one twice).
 free_ports() {
   python3 -c '
-import socket
-socks = [socket.socket() for _ in range(2)]
+import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
 for s in socks:
     s.bind(("127.0.0.1", 0))
-print(*(s.getsockname()[1] for s in socks))'
+print(*(s.getsockname()[1] for s in socks))' "${1:-2}"
 }
 
 # A Kafka cluster id: 16 random bytes, URL-safe base64 without padding (22
@@ -370,6 +372,8 @@ main() {
   local cmd=${1:-}
   case $cmd in
     jar-dir) echo "$jar_dir"; return 0 ;;
+    free-ports) free_ports "${2:-2}"; return 0 ;;
+    cluster-id) cluster_id; return 0 ;;
     cds-archive) cmd_cds_archive; return 0 ;;
   esac
   [[ $cmd =~ ^(start|wait|stop|status|kill)$ && $# -ge 2 ]] || usage

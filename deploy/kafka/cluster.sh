@@ -22,37 +22,18 @@ usage() {
   exit 2
 }
 
-free_ports() {
-  python3 -c '
-import socket
-socks = [socket.socket() for _ in range(6)]
-for s in socks:
-    s.bind(("127.0.0.1", 0))
-print(*(s.getsockname()[1] for s in socks))'
-}
-
-cluster_id() {
-  python3 -c '
-import base64, os
-while True:
-    s = base64.urlsafe_b64encode(os.urandom(16)).decode().rstrip("=")
-    if not s.startswith("-"):
-        print(s)
-        break'
-}
-
 start() {
   local ports=("$@") n voters="" id bootstrap=()
   if ((${#ports[@]} == 0)) && [[ -f $dir/ports ]]; then
     read -ra ports <"$dir/ports"
   fi
-  ((${#ports[@]} == 6)) || read -ra ports <<<"$(free_ports)"
+  ((${#ports[@]} == 6)) || read -ra ports <<<"$("$broker" free-ports 6)"
   echo "${ports[*]}" >"$dir/ports"
   for n in 1 2 3; do
     voters+="${voters:+,}$n@127.0.0.1:${ports[2 * n - 1]}"
     bootstrap+=("127.0.0.1:${ports[2 * n - 2]}")
   done
-  id=$(cat "$dir/cluster-id" 2>/dev/null || cluster_id | tee "$dir/cluster-id")
+  id=$(cat "$dir/cluster-id" 2>/dev/null || "$broker" cluster-id | tee "$dir/cluster-id")
   # All first, then wait: a node is ready only once a quorum of controllers runs.
   for n in 1 2 3; do
     EMIS_KAFKA_NODE_ID=$n EMIS_KAFKA_VOTERS=$voters EMIS_KAFKA_CLUSTER_ID=$id EMIS_KAFKA_NO_WAIT=1 \
