@@ -16,57 +16,98 @@
 # BENCH_CEILING_DURATION (5), BENCH_CATCHUP_TIMEOUT (25); BENCH_PERF=1 also
 # records both services with `perf record -g` during the POST load (with
 # BENCH_KEEP=1 the perf.data files stay in the temp dir).
+#
+# --cluster: the same on PostgreSQL and a three-node Kafka cluster with two
+# instances of each service; the POST load is split over both teacher
+# instances (half the connections each, summed), the counters and CPU times
+# are summed over the instances, and the ceiling is teacher-1's alone.
+# Writes bench/results/teachers-cluster.json.
 set -euo pipefail
 
 bench_name=teachers
 # shellcheck source=bench/lib/stack.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/stack.sh"
 
+cluster=0
+if [[ ${1:-} == --cluster ]]; then
+  cluster=1
+elif (($#)); then
+  echo "usage: bench/teachers.sh [--cluster]" >&2
+  exit 2
+fi
 connections=${BENCH_CONNECTIONS:-64}
 duration=${BENCH_DURATION:-10}
 ceiling_duration=${BENCH_CEILING_DURATION:-5}
 catchup_timeout=${BENCH_CATCHUP_TIMEOUT:-25}
 admin_phone=0981234567
 admin_password=bench-admin-password
-out=$root/bench/results/teachers.json
+out=$root/bench/results/teachers$( ((cluster)) && echo -cluster).json
 
 build_targets teacher-service identity-service http_load
 load=$build/bench/http_load
 
 stack_init teachers
 machine_before=$(machine_json)
-start_broker
-identity_port=$(free_port)
-teacher_port=$(free_port)
-identity=http://127.0.0.1:$identity_port
-teacher=http://127.0.0.1:$teacher_port
-start_service identity "$identity_port" EMIS_BOOTSTRAP_ADMIN_PHONE="$admin_phone" \
-  EMIS_BOOTSTRAP_ADMIN_PASSWORD="$admin_password"
-identity_pid=$service_pid
+# The instances of each service: one, or two sharing a PostgreSQL database.
+instances=(1)
+shared=()
+if ((cluster)); then
+  start_cluster_stack
+  instances=(1 2)
+  shared=(EMIS_JWT_KEY_DIR="$stack_dir/keys" EMIS_ACTIVATION_SECRET_FILE="$stack_dir/keys/activation-secret")
+else
+  start_broker
+fi
+identity_urls=() teacher_urls=() identity_pids=() teacher_pids=() jwks=
+for n in "${instances[@]}"; do
+  port=$(free_port)
+  identity_urls+=("http://127.0.0.1:$port")
+  extra=()
+  ((cluster)) && extra=(EMIS_DB="$(pg_url identity)" EMIS_INSTANCE_ID="identity-$n" "${shared[@]}")
+  # identity-1 first, alone: it makes the admin and the shared keys.
+  start_service "identity-$n" "$port" EMIS_BOOTSTRAP_ADMIN_PHONE="$admin_phone" \
+    EMIS_BOOTSTRAP_ADMIN_PASSWORD="$admin_password" "${extra[@]}"
+  identity_pids+=("$service_pid")
+  wait_ready "$service_pid" "${identity_urls[-1]}/health/ready" "$stack_dir/identity-$n.log"
+  jwks+="${jwks:+,}${identity_urls[-1]}/.well-known/jwks.json"
+done
+for n in "${instances[@]}"; do
+  port=$(free_port)
+  teacher_urls+=("http://127.0.0.1:$port")
+  extra=()
+  ((cluster)) && extra=(EMIS_DB="$(pg_url teacher)" EMIS_INSTANCE_ID="teacher-$n")
+  start_service "teacher-$n" "$port" EMIS_JWKS_URL="$jwks" "${extra[@]}"
+  teacher_pids+=("$service_pid")
+  wait_ready "$service_pid" "${teacher_urls[-1]}/health/ready" "$stack_dir/teacher-$n.log"
+done
+identity=${identity_urls[0]} teacher=${teacher_urls[0]}
+identity_pid=${identity_pids[0]} teacher_pid=${teacher_pids[0]}
 perf_pids=()
-wait_ready "$identity_pid" "$identity/health/ready" "$stack_dir/identity.log"
-start_service teacher "$teacher_port" EMIS_JWKS_URL="$identity/.well-known/jwks.json"
-teacher_pid=$service_pid
-wait_ready "$teacher_pid" "$teacher/health/ready" "$stack_dir/teacher.log"
 token=$(login "$identity" "$admin_phone" "$admin_password") || bench_die "admin login failed"
 
-# Warm-up: fetches the JWKS, creates the topics and joins the consumer groups
-# before the clock runs. Its teacher counts towards the users to wait for.
-warm=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" \
-  -H 'Content-Type: application/json' -d '{"fullName":"Warm Up","phoneNumber":"0910000000"}' \
-  "$teacher/api/v1/teachers")
-[[ $warm == 201 ]] || bench_die "warm-up POST /api/v1/teachers answered $warm"
+# Warm-up, one teacher per instance: fetches the JWKS, creates the topics and
+# joins the consumer groups before the clock runs. They count towards the
+# users to wait for.
+for i in "${!teacher_urls[@]}"; do
+  warm=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" \
+    -H 'Content-Type: application/json' -d "{\"fullName\":\"Warm Up\",\"phoneNumber\":\"091999999$i\"}" \
+    "${teacher_urls[$i]}/api/v1/teachers")
+  [[ $warm == 201 ]] || bench_die "warm-up POST /api/v1/teachers answered $warm"
+done
 
-# counter URL REGEX: the sum of the Prometheus samples whose line matches.
+# counter REGEX URL...: the sum of the Prometheus samples whose line matches, over the instances.
 counter() {
-  curl -s --max-time 1 "$1/metrics" | awk -v re="$2" '$0 ~ re { s += $NF } END { printf "%d\n", s }'
+  local re=$1 url
+  shift
+  for url in "$@"; do curl -s --max-time 1 "$url/metrics"; done |
+    awk -v re="$re" '$0 ~ re { s += $NF } END { printf "%d\n", s }'
 }
 users_re='^emis_eventbus_handled_total[{].*teachercreated"'
 linked_re='^emis_eventbus_handled_total[{].*useraccountcreated"'
 samples=$stack_dir/samples
 sampler() {
   while :; do
-    echo "$EPOCHREALTIME $(counter "$identity" "$users_re") $(counter "$teacher" "$linked_re")" >>"$samples"
+    echo "$EPOCHREALTIME $(counter "$users_re" "${identity_urls[@]}") $(counter "$linked_re" "${teacher_urls[@]}")" >>"$samples"
     sleep 0.2
   done
 }
@@ -74,7 +115,12 @@ sampler() {
 # cpu_ms PID: the process's user + system CPU time so far, in ms. The fields
 # are counted after the ")" that ends the command name.
 clock_ticks=$(getconf CLK_TCK)
-cpu_ms() { sed 's/.*) //' "/proc/$1/stat" | awk -v hz="$clock_ticks" '{ printf "%d\n", ($12 + $13) * 1000 / hz }'; }
+# cpu_ms PID...: summed over the processes.
+cpu_ms() {
+  local pid
+  for pid in "$@"; do sed 's/.*) //' "/proc/$pid/stat"; done |
+    awk -v hz="$clock_ticks" '{ t += $12 + $13 } END { printf "%d\n", t * 1000 / hz }'
+}
 
 bench_log "GET /health/live, $connections connections, ${ceiling_duration}s (load average $(loadavg))"
 teacher_cpu_0=$(cpu_ms "$teacher_pid")
@@ -91,18 +137,42 @@ if [[ ${BENCH_PERF:-0} == 1 ]]; then
     perf_pids+=("${stack_pids[-1]}")
   done
 fi
-teacher_cpu_2=$(cpu_ms "$teacher_pid")
-identity_cpu_0=$(cpu_ms "$identity_pid")
+teacher_cpu_2=$(cpu_ms "${teacher_pids[@]}")
+identity_cpu_0=$(cpu_ms "${identity_pids[@]}")
 load_start=$EPOCHREALTIME
-create=$("$load" --url "$teacher/api/v1/teachers" -m POST -c "$connections" -d "$duration" --start 1 \
-  -H "Authorization: Bearer $token" \
-  --body '{"fullName":"Bench Teacher {n}","phoneNumber":"091{n:07}","email":"teacher{n}@bench.example"}')
+# One load per teacher instance, the connections split between them; phones
+# of instance n start at n * 5,000,000 - 4,999,999 so that none repeats.
+load_pids=()
+for i in "${!teacher_urls[@]}"; do
+  "$load" --url "${teacher_urls[$i]}/api/v1/teachers" -m POST -c $((connections / ${#teacher_urls[@]})) \
+    -d "$duration" --start $((i * 5000000 + 1)) -H "Authorization: Bearer $token" \
+    --body '{"fullName":"Bench Teacher {n}","phoneNumber":"091{n:07}","email":"teacher{n}@bench.example"}' \
+    >"$stack_dir/create-$i.json" &
+  load_pids+=($!)
+done
+for pid in "${load_pids[@]}"; do wait "$pid" || bench_die "the load on a teacher instance failed"; done
 load_end=$EPOCHREALTIME
-teacher_cpu_3=$(cpu_ms "$teacher_pid")
+# The loads as one: counts and rates summed, latencies the worst instance's.
+create=$(python3 - "$stack_dir"/create-*.json <<'PY'
+import json, sys
+parts = [json.load(open(f)) for f in sys.argv[1:]]
+total = dict(parts[0])
+for key in ("requests", "req_per_s"):
+    total[key] = sum(p[key] for p in parts)
+total["status"] = {}
+for p in parts:
+    for code, n in p["status"].items():
+        total["status"][code] = total["status"].get(code, 0) + n
+total["latency_ms"] = {k: max(p["latency_ms"][k] for p in parts) for k in parts[0]["latency_ms"]}
+print(json.dumps(total))
+PY
+)
+teacher_cpu_3=$(cpu_ms "${teacher_pids[@]}")
 for pid in "${perf_pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
 for pid in "${perf_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 ((${#perf_pids[@]})) && bench_log "perf data: $stack_dir/teacher.perf.data, $stack_dir/identity.perf.data"
-created=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["status"].get("201", 0) + 1)' "$create")
+created=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["status"].get("201", 0) + int(sys.argv[2]))' \
+  "$create" "${#teacher_urls[@]}")
 
 bench_log "waiting for $created users in Identity and their accounts on the teachers"
 deadline=$((SECONDS + catchup_timeout))
@@ -113,16 +183,21 @@ while ((SECONDS < deadline)); do
   sleep 0.2
 done
 sleep 0.3 # one more sample
-identity_cpu_1=$(cpu_ms "$identity_pid")
+identity_cpu_1=$(cpu_ms "${identity_pids[@]}")
 kill "$sampler_pid" 2>/dev/null || true
 wait "$sampler_pid" 2>/dev/null || true
 machine_after=$(machine_json)
-identity_users=$(sqlite3 "file:$stack_dir/identity/identity.db?mode=ro" \
-  "select count(*) from users where role = 'Teacher'" 2>/dev/null || echo null)
+if ((cluster)); then
+  identity_users=$(/usr/lib/postgresql/15/bin/psql -X -At "$(pg_url identity)" \
+    -c "select count(*) from users where role = 'Teacher'" 2>/dev/null || echo null)
+else
+  identity_users=$(sqlite3 "file:$stack_dir/identity-1/identity.db?mode=ro" \
+    "select count(*) from users where role = 'Teacher'" 2>/dev/null || echo null)
+fi
 
 CEILING="$ceiling" CREATE="$create" SAMPLES="$samples" LOAD_START="$load_start" LOAD_END="$load_end" \
   CREATED="$created" DB_USERS="$identity_users" MACHINE_BEFORE="$machine_before" MACHINE_AFTER="$machine_after" OUT="$out" \
-  CONNECTIONS="$connections" CPU_MS="$teacher_cpu_0 $teacher_cpu_1 $teacher_cpu_2 $teacher_cpu_3 $identity_cpu_0 $identity_cpu_1" \
+  CONNECTIONS="$connections" INSTANCES="${#teacher_urls[@]}" CPU_MS="$teacher_cpu_0 $teacher_cpu_1 $teacher_cpu_2 $teacher_cpu_3 $identity_cpu_0 $identity_cpu_1" \
   python3 - <<'PY'
 import json, os
 
@@ -165,7 +240,8 @@ result = {
     "health_live": ceiling,
     "create_teacher": create,
     "teachers_per_s": teachers_per_s,
-    "teachers_created": target,  # including the warm-up teacher
+    "teachers_created": target,  # including the warm-up teachers
+    "instances_per_service": int(env.get("INSTANCES", "1")),
     "create_p50_ms": create["latency_ms"]["p50"],
     "create_p99_ms": create["latency_ms"]["p99"],
     "ratio_to_health_live": teachers_per_s / ceiling["req_per_s"],

@@ -8,6 +8,8 @@
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 build=${EMIS_BUILD_DIR:-$root/build}
 broker=$root/deploy/kafka/broker.sh
+cluster_sh=$root/deploy/kafka/cluster.sh
+postgres_sh=$root/deploy/postgres/postgres.sh
 stack_dir=
 stack_pids=()
 bootstrap=
@@ -50,6 +52,8 @@ stack_cleanup() {
     wait "$pid" 2>/dev/null
   done
   [[ -n $stack_dir && -d $stack_dir/kafka ]] && "$broker" stop "$stack_dir/kafka" >/dev/null 2>&1
+  [[ -n $stack_dir && -d $stack_dir/kafka-cluster ]] && "$cluster_sh" stop "$stack_dir/kafka-cluster" >/dev/null 2>&1
+  [[ -n $stack_dir && -d $stack_dir/pg ]] && "$postgres_sh" stop "$stack_dir/pg" >/dev/null 2>&1
   if [[ ${BENCH_KEEP:-0} == 1 ]]; then
     bench_log "kept $stack_dir"
   elif [[ -n $stack_dir ]]; then
@@ -72,15 +76,27 @@ start_broker() {
   bootstrap=$(cat "$stack_dir/kafka/bootstrap")
 }
 
-# start_service NAME PORT [VAR=VALUE...]: NAME-service with its data in
-# $stack_dir/NAME and its log in $stack_dir/NAME.log. Sets service_pid.
+# The cluster stack: a PostgreSQL server with a database per service
+# (pg_url KIND prints its URL) and three Kafka nodes, on free ports.
+start_cluster_stack() {
+  chmod 755 "$stack_dir" # the postgres user runs the server in it
+  "$postgres_sh" start "$stack_dir/pg" >/dev/null
+  "$postgres_sh" createdb "$stack_dir/pg" emis_identity >/dev/null
+  "$postgres_sh" createdb "$stack_dir/pg" emis_teacher >/dev/null
+  bootstrap=$("$cluster_sh" start "$stack_dir/kafka-cluster")
+}
+pg_url() { "$postgres_sh" url "$stack_dir/pg" "emis_$1"; }
+
+# start_service NAME PORT [VAR=VALUE...]: NAME-service (NAME may name an
+# instance, e.g. teacher-2) with its data in $stack_dir/NAME and its log in
+# $stack_dir/NAME.log. Sets service_pid.
 start_service() {
-  local name=$1 port=$2
+  local name=$1 port=$2 kind=${1%-[0-9]}
   shift 2
   mkdir -p "$stack_dir/$name"
   spawn env EMIS_HTTP_PORT="$port" EMIS_HTTP_ADDRESS=127.0.0.1 EMIS_DATA_DIR="$stack_dir/$name" \
     EMIS_KAFKA_BOOTSTRAP_SERVERS="${bootstrap:-127.0.0.1:9}" EMIS_KAFKA_TOPIC_PREFIX="bench.$$" "$@" \
-    "$build/src/$name/$name-service" --config "$root/deploy/config/$name-service.json" \
+    "$build/src/$kind/$kind-service" --config "$root/deploy/config/$kind-service.json" \
     >"$stack_dir/$name.log" 2>&1 </dev/null
   # shellcheck disable=SC2034 # read by the scripts that source this
   service_pid=${stack_pids[-1]}

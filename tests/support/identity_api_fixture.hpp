@@ -3,11 +3,11 @@
 // for tests that drive its routes and look at its tables.
 #pragma once
 
-#include <curl/curl.h>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "access/revoked_users.hpp"
 #include "access/revoked_users_gate.hpp"
@@ -21,11 +21,12 @@
 #include "http/server.hpp"
 #include "identity/identity_api.hpp"
 #include "identity/user_store.hpp"
+#include "support/http_call.hpp"
 #include "support/test_env.hpp"
 
 namespace emis::testing {
 
-struct HttpAnswer {
+struct ApiAnswer {
   long status = 0;
   nlohmann::json body;  // null when the body is empty or not JSON
 };
@@ -60,31 +61,13 @@ class IdentityApiFixture : public ::testing::Test {
   }
   ~IdentityApiFixture() override { server_.stop(); }
 
-  HttpAnswer call(const char* method, const std::string& path, const nlohmann::json& body = nullptr,
-                  const std::string& token = {}) {
-    HttpAnswer answer;
-    std::string received;
-    const std::string payload = body.is_null() ? "" : body.dump();
-    const std::string url = "http://127.0.0.1:" + std::to_string(server_.options().port) + path;
-    CURL* curl = curl_easy_init();
-    curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
-    const std::string bearer = "Authorization: Bearer " + token;
-    if (!token.empty()) headers = curl_slist_append(headers, bearer.c_str());
-    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    if (!body.is_null()) curl_easy_setopt(curl, CURLOPT_POSTFIELDS, payload.c_str());
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &received);
-    curl_easy_setopt(
-        curl, CURLOPT_WRITEFUNCTION, +[](char* data, size_t size, size_t n, void* out) {
-          static_cast<std::string*>(out)->append(data, size * n);
-          return size * n;
-        });
-    if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(curl);
-    answer.body = nlohmann::json::parse(received, nullptr, /*allow_exceptions=*/false);
+  ApiAnswer call(const char* method, const std::string& path, const nlohmann::json& body = nullptr,
+                 const std::string& token = {}) {
+    std::vector<std::string> headers{"Content-Type: application/json"};
+    if (!token.empty()) headers.push_back("Authorization: Bearer " + token);
+    const auto raw = http_call(method, "http://127.0.0.1:" + std::to_string(server_.options().port) + path,
+                               headers, body.is_null() ? "" : body.dump());
+    ApiAnswer answer{raw.status, nlohmann::json::parse(raw.body, nullptr, /*allow_exceptions=*/false)};
     if (answer.body.is_discarded()) answer.body = nullptr;
     return answer;
   }
