@@ -41,7 +41,8 @@ ceiling_duration=${BENCH_CEILING_DURATION:-5}
 catchup_timeout=${BENCH_CATCHUP_TIMEOUT:-25}
 admin_phone=0981234567
 admin_password=bench-admin-password
-out=$root/bench/results/teachers$( ((cluster)) && echo -cluster).json
+out=$root/bench/results/teachers.json
+((cluster == 0)) || out=$root/bench/results/teachers-cluster.json
 
 build_targets teacher-service identity-service http_load
 load=$build/bench/http_load
