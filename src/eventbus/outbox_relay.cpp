@@ -158,7 +158,10 @@ void OutboxRelay::run() {
       notified_ = false;
     }
     if (stopping_) break;
-    if (!lease_->held()) continue;  // a standby: the lease wakes it when it takes over
+    if (!lease_->held()) {
+      drained = true;  // a standby waits: the lease wakes it when it takes over
+      continue;
+    }
     int sent = -1;
     try {
       sent = drain();
