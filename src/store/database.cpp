@@ -90,9 +90,10 @@ Database::~Database() {
     std::lock_guard lock(queue_mutex_);
     stopping_ = true;
   }
-  if (async_writers_) async_writers_->shutdown();  // commits what is queued first
+  // Either way, what is queued commits first.
+  if (async_writers_) async_writers_->shutdown();
   queued_.notify_one();
-  if (committer_.joinable()) committer_.join();  // commits what is queued first
+  if (committer_.joinable()) committer_.join();
 }
 
 void Database::enqueue(Writer* writer) {

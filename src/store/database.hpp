@@ -173,7 +173,7 @@ template <class Work>
 auto Database::read(Work&& work) -> std::invoke_result_t<Work, soci::session&> {
   try {
     soci::session session(*readers_);
-    ensure_connected(session);
+    if (dialect_ == Dialect::postgresql) ensure_connected(session);  // a SQLite file cannot disconnect
     return work(session);
   } catch (...) {
     rethrow_translated();
