@@ -40,9 +40,11 @@ struct EventConsumer::Rebalance : RdKafka::RebalanceCb {
   void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
                     std::vector<RdKafka::TopicPartition*>& partitions) override {
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      // No resume here: librdkafka 2.0.2 restarts a resumed partition that
+      // was not paused from a stale fetch position, or leaves it waiting for
+      // an offset reply it then discards (librdkafka #4686): events were
+      // skipped after a rebalance. Paused partitions are resumed on revoke.
       consumer->assign(partitions);
-      // A partition paused by an earlier owner of this handle starts unpaused.
-      consumer->resume(partitions);
       for (const auto* tp : partitions) owner->assignment_.emplace(tp->topic(), tp->partition());
       owner->assigned_ = true;
       spdlog::info("consumer group {}: assigned {} partitions", owner->options_.group_id, partitions.size());
@@ -51,6 +53,9 @@ struct EventConsumer::Rebalance : RdKafka::RebalanceCb {
       if (commit != RdKafka::ERR_NO_ERROR && commit != RdKafka::ERR__NO_OFFSET)
         spdlog::warn("consumer group {}: commit on revoke: {}", owner->options_.group_id,
                      RdKafka::err2str(commit));
+      // The pause flag outlives the assignment in librdkafka: a paused
+      // partition given back to this handle later would never fetch.
+      owner->resume_paused();
       consumer->unassign();
       // A paused partition's retry goes with it: its next owner starts at the
       // committed offset, which is never past the failed event.
@@ -242,6 +247,15 @@ void EventConsumer::resume_due_partitions() {
     consumer_->resume(partitions);
     retry.paused = false;
   }
+}
+
+void EventConsumer::resume_paused() {
+  std::vector<std::unique_ptr<RdKafka::TopicPartition>> owned;
+  std::vector<RdKafka::TopicPartition*> paused;
+  for (const auto& [partition, retry] : retries_)
+    if (retry.paused)
+      paused.push_back(owned.emplace_back(topic_partition(partition.first, partition.second)).get());
+  if (!paused.empty()) consumer_->resume(paused);
 }
 
 void EventConsumer::process_batch(const std::vector<RawMessage>& batch) {

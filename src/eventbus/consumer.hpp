@@ -93,6 +93,8 @@ class EventConsumer {
   std::vector<RawMessage> poll_batch();
   bool accept(RdKafka::Message& message);  // false on a fatal error
   void resume_due_partitions();
+  // Resumes the partitions paused for a retry (before they are revoked).
+  void resume_paused();
   void process_batch(const std::vector<RawMessage>& batch);
   // Handles one message in its own transaction; `failed` is the outcome of
   // an attempt already made in a failed batch. False when it failed.

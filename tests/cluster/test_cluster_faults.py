@@ -194,7 +194,8 @@ class ClusterFaultTest(unittest.TestCase):
 
         for t in threads:
             t.join()
-        load_time = time.monotonic() - started
+        load_ended = time.monotonic()
+        load_time = load_ended - started
         print(f"load: {len(created)} teachers created (201) in {load_time:.1f}s, {len(failures)} requests failed "
               f"while an instance was down", flush=True)
         self.assertGreaterEqual(len(created), TEACHERS)
@@ -210,8 +211,9 @@ class ClusterFaultTest(unittest.TestCase):
             return teachers == shown == users and teachers >= len(created)
 
         eventually(converged, timeout=CONVERGENCE_TIMEOUT, interval=0.2, message="every teacher onboarded")
-        convergence = time.monotonic() - last_kill
-        print(f"converged {convergence:.1f}s after the last kill", flush=True)
+        now = time.monotonic()
+        print(f"converged {now - last_kill:.1f}s after the last kill, {now - load_ended:.1f}s after the load ended",
+              flush=True)
 
         # Every 201 is a teacher with its one user, and nothing more.
         teacher_ids = {row[0] for row in sql(teacher_db, "SELECT id FROM teachers WHERE deleted_at IS NULL")}
@@ -242,6 +244,34 @@ class ClusterFaultTest(unittest.TestCase):
             r = request("GET", self.instances[f"teacher-{n}"].url + "/api/v1/teachers",
                         token=admin.json["accessToken"])
             self.assertEqual(r.status, 200, r)
+
+        self.check_static_membership(token)
+
+    def check_static_membership(self, token):
+        """An instance killed and restarted with its instance id takes its
+        partitions back without a rebalance: the other instance of its group
+        keeps its own partitions throughout, and events flow at once."""
+        survivor = self.instances["identity-1"]
+        revokes_before = survivor.log_text().count("revoked")
+        restarted = self.instances["identity-2"]
+        port = restarted.port
+        restarted.kill()
+        killed = time.monotonic()
+        self.start("identity-2", port=port)
+        print(f"identity-2 killed alone and ready again in {time.monotonic() - killed:.1f}s", flush=True)
+        self.assertIn("assigned", restarted.log_text().rsplit("starting identity-service", 1)[-1])
+        phone = unique_phone()
+        r = request("POST", self.instances["teacher-2"].url + "/api/v1/teachers",
+                    {"fullName": "After a restart", "phoneNumber": phone}, token=token)
+        self.assertEqual(r.status, 201, r)
+        posted = time.monotonic()
+        eventually(lambda: scalar(self.db["teacher"], "SELECT COUNT(*) FROM teachers WHERE id = "
+                                  f"'{r.json['id']}' AND account_status = 'PendingActivation'") == 1,
+                   message="the teacher created after the restart onboarded")
+        print(f"a teacher created after the restart onboarded in {1000 * (time.monotonic() - posted):.0f} ms",
+              flush=True)
+        self.assertEqual(survivor.log_text().count("revoked"), revokes_before,
+                         "the restart rebalanced the group: the survivor gave its partitions up")
 
 
 if __name__ == "__main__":

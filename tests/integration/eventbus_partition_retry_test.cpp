@@ -87,6 +87,50 @@ TEST(EventbusPartitionRetry, TransientFailureHoldsUpOnlyItsOwnPartition) {
   EXPECT_EQ(rig.duplicates(topic), 0u);
 }
 
+// A partition paused for a retry when the group rebalances: wherever it goes
+// and whenever it comes back to this consumer, it fetches again (librdkafka
+// keeps a pause across assignments of one handle).
+TEST(EventbusPartitionRetry, APausedPartitionFlowsAgainAfterARebalance) {
+  spdlog::set_level(spdlog::level::err);
+  const auto options = test_bus_options("paused-rebalance");
+  const auto topic = options.topics.topic(ThingHappened::type);
+  create_topic(topic, 2);
+  TestDatabase tdb("paused-rebalance");
+  const eventbus::PublishContext context{options.topics, options.source, {}};
+  auto produce = [&](const ThingHappened& thing, std::int32_t partition) {
+    const auto m = eventbus::encode(thing, context);
+    produce_raw(topic, m.key, m.value, m.headers, partition);
+  };
+  produce({"thing-a", 1, "stuck"}, 0);
+  produce({"thing-a", 2, {}}, 0);
+
+  std::atomic<bool> database_back{false};
+  auto make_rig = [&] {
+    auto rig = std::make_unique<ConsumerRig>(tdb.db(), options);
+    rig->consumer.handlers().on<ThingHappened>(
+        [&](store::Transaction& tx, const ThingHappened& thing, const IncomingEvent& e) {
+          if (thing.note == "stuck" && !database_back) throw database_unavailable();
+          record_effect(tx, e, thing);
+        });
+    return rig;
+  };
+  auto a = make_rig();
+  a->consumer.start();
+  ASSERT_TRUE(eventually([&] { return a->retried(topic) >= 1; }, 30s));
+  // A second member joins and leaves: two rebalances while partition 0 is paused.
+  auto b = make_rig();
+  b->consumer.start();
+  ASSERT_TRUE(eventually([&] { return b->consumer.assigned(); }, 30s));
+  b->consumer.stop();
+
+  database_back = true;
+  produce({"thing-b", 1, {}}, 1);
+  ASSERT_TRUE(eventually([&] { return effect_count(tdb.db()) == 3; }, 30s))
+      << "a partition paused before the rebalance never fetched again: " << effect_count(tdb.db())
+      << " of 3 handled";
+  EXPECT_EQ(a->dead_lettered(topic) + b->dead_lettered(topic), 0u);
+}
+
 // An outage longer than max.poll.interval.ms: the consumer keeps polling, so
 // the group keeps it (no revocation), and the event is handled once when the
 // database is back.
