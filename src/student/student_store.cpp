@@ -1,8 +1,8 @@
 #include "student/student_store.hpp"
 
-#include "core/clock.hpp"
 #include "store/row.hpp"
 #include "store/search.hpp"
+#include "store/soft_delete.hpp"
 
 namespace emis::student {
 namespace {
@@ -115,13 +115,7 @@ bool update_student(store::Transaction& tx, const Student& t) {
 }
 
 bool delete_student(store::Transaction& tx, const std::string& tenant_id, const std::string& id) {
-  const std::string now = core::now_iso8601();
-  soci::statement st =
-      (tx.session().prepare << "UPDATE students SET deleted_at = :now, updated_at = :now2 "
-                               "WHERE id = :id AND tenant_id = :tenant AND deleted_at IS NULL",
-       soci::use(now), soci::use(now), soci::use(id), soci::use(tenant_id));
-  st.execute(true);
-  return st.get_affected_rows() > 0;
+  return store::soft_delete(tx, "students", tenant_id, id);
 }
 
 std::optional<Student> find_student(soci::session& s, const std::string& tenant_id, const std::string& id) {

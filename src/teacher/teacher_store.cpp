@@ -1,9 +1,9 @@
 #include "teacher/teacher_store.hpp"
 
-#include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "store/row.hpp"
 #include "store/search.hpp"
+#include "store/soft_delete.hpp"
 
 namespace emis::teacher {
 namespace {
@@ -129,13 +129,7 @@ bool update_teacher(store::Transaction& tx, const Teacher& t) {
 }
 
 bool delete_teacher(store::Transaction& tx, const std::string& tenant_id, const std::string& id) {
-  const std::string now = core::now_iso8601();
-  soci::statement st =
-      (tx.session().prepare << "UPDATE teachers SET deleted_at = :now, updated_at = :now2 "
-                               "WHERE id = :id AND tenant_id = :tenant AND deleted_at IS NULL",
-       soci::use(now), soci::use(now), soci::use(id), soci::use(tenant_id));
-  st.execute(true);
-  return st.get_affected_rows() > 0;
+  return store::soft_delete(tx, "teachers", tenant_id, id);
 }
 
 std::optional<Teacher> find_teacher(soci::session& s, const std::string& tenant_id, const std::string& id) {

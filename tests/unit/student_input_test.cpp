@@ -2,8 +2,8 @@
 // once, a guardian's as guardians[i].field.
 #include <gtest/gtest.h>
 
-#include "core/errors.hpp"
 #include "student/student.hpp"
+#include "support/field_errors.hpp"
 
 namespace emis::student {
 namespace {
@@ -22,14 +22,7 @@ nlohmann::json valid() {
 }
 
 std::vector<std::string> invalid_fields(const nlohmann::json& body) {
-  try {
-    parse_student_input(body, "VN");
-  } catch (const core::DomainError& e) {
-    std::vector<std::string> fields;
-    for (const auto& f : e.fields()) fields.push_back(f.field);
-    return fields;
-  }
-  return {};
+  return testing::invalid_fields_of([&] { parse_student_input(body, "VN"); });
 }
 
 TEST(StudentInput, NormalisesAValidStudent) {
