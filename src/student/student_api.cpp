@@ -1,5 +1,7 @@
 #include "student/student_api.hpp"
 
+#include <algorithm>
+
 #include "audit/audited_write.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
@@ -15,6 +17,29 @@ namespace emis::student {
 namespace {
 
 constexpr const char* kAdminRole = "SchoolAdmin";
+constexpr const char* kParentRole = "Parent";
+
+// A reader of one student or parent: a SchoolAdmin of the tenant, or a
+// Parent (its token's entityId is its parentId) reading itself or its own
+// children. Anything else a Parent asks for is answered as unknown (404),
+// so it learns nothing of other families.
+http::Principal require_reader(const http::Request& request, const http::TokenVerifier& verify) {
+  auto principal = http::authenticate(request, verify);
+  if (principal.role != kAdminRole && principal.role != kParentRole)
+    core::throw_forbidden("This operation requires the SchoolAdmin or Parent role.");
+  return principal;
+}
+
+bool may_read(const http::Principal& reader, const Student& student) {
+  if (reader.role == kAdminRole) return true;
+  return std::any_of(student.guardians.begin(), student.guardians.end(), [&](const Guardian& g) {
+    return !reader.entity_id.empty() && g.parent_id == reader.entity_id;
+  });
+}
+
+bool may_read(const http::Principal& reader, const Parent& parent) {
+  return reader.role == kAdminRole || (!reader.entity_id.empty() && parent.id == reader.entity_id);
+}
 
 }  // namespace
 
@@ -51,11 +76,11 @@ void add_student_routes(http::Server& server, StudentApiContext ctx) {
   });
 
   server.route(Method::get, "/api/v1/students/:id", [ctx](const Request& request) {
-    const auto admin = http::require_role(request, ctx.verify, kAdminRole);
+    const auto reader = require_reader(request, ctx.verify);
     const auto& id = http::id_param(request, "Student");
     const auto s =
-        ctx.db.read([&](soci::session& session) { return find_student(session, admin.tenant_id, id); });
-    if (!s) core::throw_not_found("Student " + id);
+        ctx.db.read([&](soci::session& session) { return find_student(session, reader.tenant_id, id); });
+    if (!s || !may_read(reader, *s)) core::throw_not_found("Student " + id);
     return Response::json(200, to_json(*s));
   });
 
@@ -101,10 +126,10 @@ void add_student_routes(http::Server& server, StudentApiContext ctx) {
   });
 
   server.route(Method::get, "/api/v1/parents/:id", [ctx](const Request& request) {
-    const auto admin = http::require_role(request, ctx.verify, kAdminRole);
+    const auto reader = require_reader(request, ctx.verify);
     const auto& id = http::id_param(request, "Parent");
-    const auto p = ctx.db.read([&](soci::session& s) { return find_parent(s, admin.tenant_id, id); });
-    if (!p) core::throw_not_found("Parent " + id);
+    const auto p = ctx.db.read([&](soci::session& s) { return find_parent(s, reader.tenant_id, id); });
+    if (!p || !may_read(reader, *p)) core::throw_not_found("Parent " + id);
     return Response::json(200, to_json(*p));
   });
 }

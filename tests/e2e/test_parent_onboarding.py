@@ -48,8 +48,16 @@ class ParentOnboardingTest(SystemTestCase):
         self.assertEqual(login["user"]["role"], "Parent")
         _, claims = jwt_parts(login["accessToken"])
         self.assertEqual(claims["entityId"], parent_id)
-        # A Parent token does not manage students.
+        # A Parent token reads itself and its own children, and manages nothing.
         parent_client = system.student_client(login["accessToken"])
+        r = parent_client.get(f"/api/v1/parents/{parent_id}")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["accountStatus"], "Active")
+        self.assertEqual(parent_client.get(f"/api/v1/students/{first['id']}").status, 200)
+        stranger = system.create_student([guardian(unique_phone(), name="Lý Văn Hải", relationship="Father")])
+        self.assertProblem(parent_client.get(f"/api/v1/students/{stranger['id']}"), 404)
+        self.assertProblem(parent_client.get(f"/api/v1/parents/{stranger['guardians'][0]['parentId']}"), 404)
+        self.assertProblem(parent_client.get("/api/v1/students"), 403)
         self.assertProblem(parent_client.post("/api/v1/students", {}), 403)
 
         # Deleting one child keeps the parent; deleting the last disables the account.
