@@ -38,7 +38,13 @@ struct User {
   std::string updated_at;
 };
 
-// The public view: never the password hash.
+// The account's memberships [{tenantId, role, entityType, entityId}]. An
+// account holds one today (its tenant, role and entity); the contract's
+// shape already allows several.
+nlohmann::json memberships_json(const User& user);
+
+// The public view: never the password hash. `role` and the one-element
+// `roles` and `memberships` describe the same membership.
 nlohmann::json to_json(const User& user);
 
 }  // namespace emis::identity

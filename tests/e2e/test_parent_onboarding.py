@@ -35,6 +35,9 @@ class ParentOnboardingTest(SystemTestCase):
         self.assertEqual(user["entityId"], parent_id)
         self.assertEqual(user["status"], "PendingActivation")
         self.assertEqual(user["phoneNumber"], e164(phone))
+        self.assertEqual(user["roles"], ["Parent"])
+        self.assertEqual(user["memberships"], [{"tenantId": user["tenantId"], "role": "Parent",
+                                                "entityType": "Parent", "entityId": parent_id}])
         created = [m for m in system.read_topic("useraccountcreated") if m["value"]["entityId"] == parent_id]
         self.assertEqual(len(created), 1, created)
 
@@ -48,6 +51,8 @@ class ParentOnboardingTest(SystemTestCase):
         self.assertEqual(login["user"]["role"], "Parent")
         _, claims = jwt_parts(login["accessToken"])
         self.assertEqual(claims["entityId"], parent_id)
+        self.assertEqual(claims["roles"], ["Parent"])
+        self.assertEqual(claims["entities"], [{"role": "Parent", "entityType": "Parent", "entityId": parent_id}])
         # A Parent token reads itself and its own children, and manages nothing.
         parent_client = system.student_client(login["accessToken"])
         r = parent_client.get(f"/api/v1/parents/{parent_id}")
