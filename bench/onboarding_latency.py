@@ -15,7 +15,12 @@ floor with as many messages and warm-up. Prints p50/p90/p99/max of both and
 the ratio of their p99s (target: p50 <= 5 ms, p99 <= 3x the floor's p99), and
 writes a JSON result.
 
-Usage: bench/onboarding_latency.py [--count 200] [--warmup 20] [--interval 0.001] [--output FILE]
+With --entity parent, student-service runs too and each step POSTs a student
+with one guardian of a fresh phone: POST /api/v1/students sent -> the parent's
+account visible in Identity (ParentCreated through the student outbox).
+
+Usage: bench/onboarding_latency.py [--entity teacher|parent] [--count 200] [--warmup 20] [--interval 0.001]
+                                   [--output FILE]
 """
 
 import argparse
@@ -96,12 +101,16 @@ def wait_visible(client, phone, interval, timeout=60.0):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--entity", choices=("teacher", "parent"), default="teacher")
     ap.add_argument("--count", type=int, default=200)
     ap.add_argument("--warmup", type=int, default=20, help="teachers (and floor messages) not counted")
     ap.add_argument("--broker-warmup", type=int, default=2000, help="round trips sent before measuring")
     ap.add_argument("--interval", type=float, default=0.001, help="poll interval in seconds (default 0.001)")
-    ap.add_argument("--output", default=os.path.join(HERE, "results", "onboarding_latency.json"))
+    ap.add_argument("--output")
     args = ap.parse_args()
+    parents = args.entity == "parent"
+    suffix = "_parent" if parents else ""
+    args.output = args.output or os.path.join(HERE, "results", f"onboarding_latency{suffix}.json")
 
     own = None
     bootstrap = os.environ.get("EMIS_KAFKA_BOOTSTRAP_SERVERS")
@@ -121,22 +130,27 @@ def main():
         t0 = time.monotonic()
         round_trip_floor(bootstrap, args.broker_warmup, 20)
         print(f"broker warmed up with {args.broker_warmup} round trips in {time.monotonic() - t0:.1f} s")
-        system = h.System("bench", bootstrap=bootstrap)
+        system = h.System("bench", bootstrap=bootstrap, student=parents)
         t0 = time.monotonic()
         system.start()
         print(f"services ready in {time.monotonic() - t0:.1f} s (kafka {bootstrap})")
         token = system.admin_token()
-        teacher = h.KeepAliveClient("127.0.0.1", system.teacher.port, token)
+        owner = h.KeepAliveClient("127.0.0.1", (system.student if parents else system.teacher).port, token)
         identity = h.KeepAliveClient("127.0.0.1", system.identity.port, token)
 
         def one(i):
             phone = h.unique_phone()
             sent = time.perf_counter()
-            r = teacher.request("POST", "/api/v1/teachers", {"fullName": f"Bench Teacher {i}", "phoneNumber": phone})
+            if parents:
+                r = owner.request("POST", "/api/v1/students", {"fullName": f"Bench Student {i}", "guardians": [
+                    {"fullName": f"Bench Parent {i}", "phoneNumber": phone, "relationship": "Mother"}]})
+            else:
+                r = owner.request("POST", "/api/v1/teachers", {"fullName": f"Bench Teacher {i}", "phoneNumber": phone})
             answered = time.perf_counter()
             if r.status != 201:
-                raise RuntimeError(f"POST teacher: {r!r}")
-            visible, polls = wait_visible(identity, r.json["phoneNumber"], args.interval)
+                raise RuntimeError(f"POST {args.entity}: {r!r}")
+            e164 = r.json["guardians"][0]["phoneNumber"] if parents else r.json["phoneNumber"]
+            visible, polls = wait_visible(identity, e164, args.interval)
             return visible - sent, answered - sent, polls
 
         # The first teacher also creates the topics and the consumers' metadata;
@@ -152,7 +166,7 @@ def main():
             latencies.append(total)
             posts.append(post)
             polls.append(n)
-        teacher.close()
+        owner.close()
         identity.close()
         floor = round_trip_floor(bootstrap, args.count, args.warmup)
     except BaseException:
@@ -166,8 +180,9 @@ def main():
             own.stop()
 
     result = {
-        "benchmark": "onboarding_latency",
-        "description": "POST /api/v1/teachers sent -> GET /api/v1/users?phoneNumber= answers 200, sequential",
+        "benchmark": f"onboarding_latency{suffix}",
+        "description": ("POST /api/v1/students (one guardian, a new phone) sent" if parents else
+                        "POST /api/v1/teachers sent") + " -> GET /api/v1/users?phoneNumber= answers 200, sequential",
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "host": {"cpus": os.cpu_count(), "machine": platform.machine(), "python": platform.python_version(),
                  "load_average_1m_at_end": round(os.getloadavg()[0], 2)},
@@ -189,7 +204,7 @@ def main():
         json.dump(result, f, indent=2)
         f.write("\n")
     s, p = result["post_to_user_visible"], result["post_answer"]
-    print(f"{args.count} teachers, POST -> user visible: p50 {s['p50_ms']} ms, p90 {s['p90_ms']} ms, "
+    print(f"{args.count} {args.entity}s, POST -> user visible: p50 {s['p50_ms']} ms, p90 {s['p90_ms']} ms, "
           f"p99 {s['p99_ms']} ms, max {s['max_ms']} ms (POST answer p50 {p['p50_ms']} ms, p99 {p['p99_ms']} ms)")
     print(f"floor, Kafka produce -> consume: p50 {fl['p50_ms']} ms, p90 {fl['p90_ms']} ms, p99 {fl['p99_ms']} ms, "
           f"max {fl['max_ms']} ms (produce -> ack p50 {floor['produce_to_ack']['p50_ms']} ms)")

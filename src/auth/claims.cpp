@@ -36,6 +36,12 @@ void to_json(nlohmann::json& j, const Claims& c) {
                      {"aud", c.aud},   {"iat", c.iat},
                      {"exp", c.exp},   {"jti", c.jti}};
   if (!c.entity_id.empty()) j["entityId"] = c.entity_id;
+  // The contract's multi-role claims, for the token's one role: services
+  // authorize on `roles`, a Parent reaches its children through `entities`.
+  j["roles"] = nlohmann::json::array({c.role});
+  j["entities"] = nlohmann::json::array();
+  if (!c.entity_id.empty() && !c.entity_type.empty())
+    j["entities"].push_back({{"role", c.role}, {"entityType", c.entity_type}, {"entityId", c.entity_id}});
 }
 
 void from_json(const nlohmann::json& j, Claims& c) {
@@ -47,6 +53,9 @@ void from_json(const nlohmann::json& j, Claims& c) {
   read_string(j, "phone", c.phone, false);
   read_string(j, "name", c.name, false);
   read_string(j, "entityId", c.entity_id, false);
+  if (const auto it = j.find("entities");
+      it != j.end() && it->is_array() && !it->empty() && (*it)[0].is_object())
+    read_string((*it)[0], "entityType", c.entity_type, false);
   read_string(j, "iss", c.iss, true);
   read_string(j, "aud", c.aud, true);
   read_string(j, "jti", c.jti, false);

@@ -14,7 +14,8 @@ struct Claims {
   std::string role;
   std::string phone;
   std::string name;
-  std::string entity_id;  // the linked teacher etc.; empty for none
+  std::string entity_id;    // the linked teacher etc.; empty for none
+  std::string entity_type;  // "Teacher", "Parent"; empty for none
   std::string iss;
   std::string aud;
   std::string jti;
@@ -25,7 +26,9 @@ struct Claims {
 };
 
 // JSON names: sub, tenantId, role, phone, name, entityId (omitted when
-// empty), iss, aud, iat, exp, jti.
+// empty), iss, aud, iat, exp, jti; and roles [role] and entities
+// [{role, entityType, entityId}] (empty without an entity), the contract's
+// multi-role claims for the token's one membership.
 void to_json(nlohmann::json& j, const Claims& c);
 
 // Requires sub (non-empty), iss, aud (a single string: this service never

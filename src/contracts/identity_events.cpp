@@ -18,4 +18,13 @@ UserAccountState UserAccountState::read(const nlohmann::json& j) {
           required_string(j, "status")};
 }
 
+nlohmann::json AccountProvisioningFailed::to_json() const {
+  return {{"tenantId", tenant_id}, {"entityId", entity_id}, {"entityType", entity_type}, {"reason", reason}};
+}
+
+AccountProvisioningFailed AccountProvisioningFailed::from_json(const nlohmann::json& j) {
+  return {required_string(j, "tenantId"), required_string(j, "entityId"), required_string(j, "entityType"),
+          required_string(j, "reason")};
+}
+
 }  // namespace emis::contracts

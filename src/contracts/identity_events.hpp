@@ -36,4 +36,20 @@ using UserAccountCreated = UserAccountEvent<kUserAccountCreated>;
 using UserActivated = UserAccountEvent<kUserActivated>;
 using UserDisabled = UserAccountEvent<kUserDisabled>;
 
+// Identity declined an entity's event for a business reason (its phone is
+// not valid, it belongs to another account...): the event was handled, and
+// the owning service shows accountStatus Failed with the reason until a
+// later success replaces it. Keyed by the entity.
+struct AccountProvisioningFailed {
+  static constexpr eventbus::EventType type{"identity", "AccountProvisioningFailedIntegrationEvent", 1};
+  std::string tenant_id;
+  std::string entity_id;
+  std::string entity_type;  // "Teacher", "Parent"
+  std::string reason;
+
+  std::string key() const { return entity_id; }
+  nlohmann::json to_json() const;
+  static AccountProvisioningFailed from_json(const nlohmann::json& j);
+};
+
 }  // namespace emis::contracts

@@ -14,6 +14,10 @@ void FieldErrors::add(std::string field, std::string message) {
   fields_.push_back({std::move(field), std::move(message)});
 }
 
+void FieldErrors::add_all(const FieldErrors& inner, const std::string& prefix) {
+  for (const auto& f : inner.fields_) fields_.push_back({prefix + f.field, f.message});
+}
+
 void FieldErrors::throw_if_any(const std::string& title) const {
   if (!fields_.empty()) throw DomainError(ErrorKind::validation, title, {}, fields_);
 }

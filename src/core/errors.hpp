@@ -55,6 +55,9 @@ class DomainError : public std::runtime_error {
 class FieldErrors {
  public:
   void add(std::string field, std::string message);
+  // Takes over `inner`'s problems with their fields named under `prefix`
+  // (e.g. "guardians[0]." for the members of a nested object).
+  void add_all(const FieldErrors& inner, const std::string& prefix);
   bool empty() const noexcept { return fields_.empty(); }
   void throw_if_any(const std::string& title = "One or more validation errors occurred.") const;
 

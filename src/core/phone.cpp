@@ -2,6 +2,9 @@
 
 #include <phonenumbers/phonenumberutil.h>
 
+#include <algorithm>
+#include <cctype>
+
 namespace emis::core {
 
 std::optional<std::string> normalize_phone(std::string_view text, const std::string& default_region) {
@@ -16,6 +19,12 @@ std::optional<std::string> normalize_phone(std::string_view text, const std::str
   std::string e164;
   util->Format(number, PhoneNumberUtil::E164, &e164);
   return e164;
+}
+
+bool looks_like_phone(std::string_view term) {
+  return std::all_of(term.begin(), term.end(), [](unsigned char c) {
+    return std::isdigit(c) || c == '+' || c == ' ' || c == '-' || c == '.' || c == '(' || c == ')';
+  });
 }
 
 }  // namespace emis::core

@@ -12,4 +12,9 @@ namespace emis::core {
 // The E.164 form of `text`, or nullopt when it is not a valid number.
 std::optional<std::string> normalize_phone(std::string_view text, const std::string& default_region);
 
+// Whether a search term is written like a phone number (digits and the
+// usual separators only). libphonenumber also reads letters as keypad
+// digits, so only such terms should be normalised before a search.
+bool looks_like_phone(std::string_view term);
+
 }  // namespace emis::core

@@ -29,4 +29,11 @@ Paging paging_of(const Request& request, core::FieldErrors& errors) {
   return paging;
 }
 
+nlohmann::json page_json(nlohmann::json items, const Paging& paging, long long total_count) {
+  return {{"items", std::move(items)},
+          {"pageNumber", paging.page_number},
+          {"pageSize", paging.page_size},
+          {"totalCount", total_count}};
+}
+
 }  // namespace emis::http

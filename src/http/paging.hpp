@@ -2,6 +2,8 @@
 // (1 to 100, default 20).
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include "core/errors.hpp"
 #include "http/message.hpp"
 
@@ -16,5 +18,8 @@ struct Paging {
 // Reads pageNumber and pageSize; a bad value is reported in `errors` and
 // the default used meanwhile.
 Paging paging_of(const Request& request, core::FieldErrors& errors);
+
+// A list endpoint's answer: {items, pageNumber, pageSize, totalCount}.
+nlohmann::json page_json(nlohmann::json items, const Paging& paging, long long total_count);
 
 }  // namespace emis::http

@@ -19,6 +19,7 @@
 #include "identity/admin_password.hpp"
 #include "identity/bootstrap.hpp"
 #include "identity/identity_api.hpp"
+#include "identity/parent_handlers.hpp"
 #include "identity/teacher_handlers.hpp"
 #include "identity/user_store.hpp"
 
@@ -81,6 +82,8 @@ int serve(core::Config config) {
                            "application/json");
   identity::add_teacher_handlers(service.consumer().handlers(), {service.outbox(), revoked},
                                  cfg.string("phone_region", "VN"));
+  identity::add_parent_handlers(service.consumer().handlers(), {service.outbox(), revoked},
+                                cfg.string("phone_region", "VN"));
   service.consumer().prune_with_inbox("tombstones", identity::prune_tombstones);
   return service.run();
 }

@@ -1,15 +1,10 @@
 #include "identity/teacher_handlers.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include "contracts/teacher_events.hpp"
 #include "core/clock.hpp"
-#include "core/errors.hpp"
-#include "core/ids.hpp"
 #include "core/phone.hpp"
 #include "eventbus/errors.hpp"
-#include "identity/account_events.hpp"
-#include "identity/account_status.hpp"
+#include "identity/entity_accounts.hpp"
 #include "identity/user_store.hpp"
 
 namespace emis::identity {
@@ -19,14 +14,6 @@ std::string e164_or_reject(const std::string& phone, const std::string& region) 
   auto e164 = core::normalize_phone(phone, region);
   if (!e164) throw eventbus::PermanentError("validation", "phone number '" + phone + "' is not valid");
   return *e164;
-}
-
-void reject_phone_taken(soci::session& s, const std::string& tenant_id, const std::string& phone,
-                        const std::string& entity_id) {
-  if (const auto other = find_user_by_phone(s, tenant_id, phone);
-      other && other->entity_id != entity_id && other->status != status::disabled)
-    throw eventbus::PermanentError("conflict", "phone " + phone + " already belongs to user " + other->id +
-                                                   " in tenant " + tenant_id + "; accounts are never merged");
 }
 
 // Applies a TeacherUpdated's changed fields to the teacher's account.
@@ -53,38 +40,14 @@ void add_teacher_handlers(eventbus::HandlerRegistry& handlers, AccountEffects ef
 
   handlers.on<TeacherCreated>([outbox = &effects.outbox, region](
                                   store::Transaction& tx, const TeacherCreated& e, const IncomingEvent& in) {
-    auto& s = tx.session();
-    const auto known = entity_state(s, e.teacher_id);
-    if (known.tombstoned) {
-      spdlog::info("teacher {} was deleted before its create arrived; no account", e.teacher_id);
-      return;
-    }
-    if (known.has_user) return;  // the same teacher again
-    const auto phone = e164_or_reject(e.phone_number, region);
-    User u;
-    u.id = core::new_uuid();
-    u.tenant_id = e.tenant_id;
-    u.phone_number = phone;
-    if (!e.email.empty()) u.email = e.email;
-    u.full_name = e.full_name;
-    u.role = role::teacher;
-    u.status = status::pending_activation;
-    u.entity_id = e.teacher_id;
-    u.entity_type = "Teacher";
-    u.created_at = u.updated_at = core::now_iso8601();
-    try {
-      insert_user(tx, u);
-    } catch (const core::DomainError& error) {
-      // The phone index refuses a second live account with this phone in
-      // the tenant: the insert itself is the check, the lookup only
-      // names the holder (a query per event saved).
-      if (error.kind() != core::ErrorKind::conflict) throw;
-      reject_phone_taken(s, e.tenant_id, phone, e.teacher_id);
-      throw;
-    }
-    if (const auto pending = known.pending_update ? take_pending_update(tx, e.teacher_id) : std::nullopt)
-      apply_changes(tx, u, TeacherUpdated::from_json(*pending), region);
-    publish_account<contracts::UserAccountCreated>(tx, *outbox, u, in.traceparent);
+    auto user = provision_account(
+        tx, *outbox,
+        {e.teacher_id, "Teacher", role::teacher, e.tenant_id, e.phone_number, e.full_name, e.email}, region,
+        in.traceparent);
+    if (!user) return;
+    // Changes that came before the create (another topic) apply now.
+    if (const auto pending = take_pending_update(tx, e.teacher_id))
+      apply_changes(tx, *user, TeacherUpdated::from_json(*pending), region);
   });
 
   handlers.on<TeacherUpdated>(
@@ -102,9 +65,7 @@ void add_teacher_handlers(eventbus::HandlerRegistry& handlers, AccountEffects ef
 
   handlers.on<TeacherDeleted>(
       [effects](store::Transaction& tx, const TeacherDeleted& e, const IncomingEvent& in) {
-        add_tombstone(tx, e.teacher_id, e.tenant_id);
-        if (auto user = find_user_by_entity(tx.session(), e.teacher_id))
-          disable_account(tx, effects, *user, in.traceparent);
+        retire_entity_account(tx, effects, e.teacher_id, e.tenant_id, in.traceparent);
       });
 }
 

@@ -28,6 +28,7 @@ nlohmann::json TokenIssuer::issue(store::Transaction& tx, const User& user,
   claims.phone = user.phone_number;
   claims.name = user.full_name;
   claims.entity_id = user.entity_id.value_or("");
+  claims.entity_type = user.entity_type.value_or("");
   claims.iss = settings_.issuer;
   claims.aud = settings_.audience;
   claims.jti = core::new_uuid();

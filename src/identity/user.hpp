@@ -19,6 +19,7 @@ inline constexpr const char* disabled = "Disabled";
 namespace role {
 inline constexpr const char* school_admin = "SchoolAdmin";
 inline constexpr const char* teacher = "Teacher";
+inline constexpr const char* parent = "Parent";
 }  // namespace role
 
 struct User {
@@ -37,7 +38,13 @@ struct User {
   std::string updated_at;
 };
 
-// The public view: never the password hash.
+// The account's memberships [{tenantId, role, entityType, entityId}]. An
+// account holds one today (its tenant, role and entity); the contract's
+// shape already allows several.
+nlohmann::json memberships_json(const User& user);
+
+// The public view: never the password hash. `role` and the one-element
+// `roles` and `memberships` describe the same membership.
 nlohmann::json to_json(const User& user);
 
 }  // namespace emis::identity

@@ -5,8 +5,11 @@
 
 #include "access/revoked_users.hpp"
 #include "eventbus/handler_registry.hpp"
+#include "onboarding/account_state.hpp"
 
 namespace emis::teacher {
+
+inline const onboarding::AccountOwner kAccountOwner{"Teacher", "teachers"};
 
 void add_account_handlers(eventbus::HandlerRegistry& handlers, access::RevokedUsers& revoked);
 

@@ -25,7 +25,8 @@ struct Teacher {
   std::string tenant_id;
   TeacherInput fields;
   std::optional<std::string> user_id;
-  std::string account_status = "None";  // None, PendingActivation, Active, Disabled
+  std::string account_status = "None";               // None, PendingActivation, Active, Disabled, Failed
+  std::optional<std::string> account_status_reason;  // why it Failed
   std::string created_at;
   std::string updated_at;
 };

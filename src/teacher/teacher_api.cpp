@@ -1,14 +1,12 @@
 #include "teacher/teacher_api.hpp"
 
-#include <algorithm>
-#include <cctype>
-
 #include "audit/audited_write.hpp"
 #include "contracts/teacher_events.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/ids.hpp"
 #include "core/phone.hpp"
+#include "http/id_param.hpp"
 #include "http/paging.hpp"
 #include "teacher/teacher_store.hpp"
 
@@ -16,19 +14,6 @@ namespace emis::teacher {
 namespace {
 
 constexpr const char* kAdminRole = "SchoolAdmin";
-
-// Ids that are not UUIDs cannot name a teacher: 404, as for an unknown one.
-const std::string& teacher_id(const http::Request& request) {
-  const auto& id = request.param("id");
-  if (!core::is_uuid(id)) core::throw_not_found("Teacher " + id);
-  return id;
-}
-
-bool looks_like_phone(const std::string& term) {
-  return std::all_of(term.begin(), term.end(), [](unsigned char c) {
-    return std::isdigit(c) || c == '+' || c == ' ' || c == '-' || c == '.' || c == '(' || c == ')';
-  });
-}
 
 // The fields TeacherUpdated carries: those whose value changed.
 contracts::TeacherUpdated changes(const Teacher& before, const Teacher& after) {
@@ -92,7 +77,7 @@ void add_teacher_routes(http::Server& server, TeacherApiContext ctx) {
       // A term written like a phone number matches the stored E.164 form. Only
       // such terms: libphonenumber also reads letters as keypad digits, so a
       // name like "Lan 3501bbe5" would otherwise turn into a phone number.
-      if (looks_like_phone(*term))
+      if (core::looks_like_phone(*term))
         if (auto e164 = core::normalize_phone(*term, ctx.phone_region)) term = e164;
       q.search_term = term;
     }
@@ -105,15 +90,12 @@ void add_teacher_routes(http::Server& server, TeacherApiContext ctx) {
     const auto page = ctx.db.read([&](soci::session& s) { return list_teachers(s, q); });
     nlohmann::json items = nlohmann::json::array();
     for (const auto& t : page.items) items.push_back(to_json(t));
-    return Response::json(200, {{"items", items},
-                                {"pageNumber", q.page_number},
-                                {"pageSize", q.page_size},
-                                {"totalCount", page.total_count}});
+    return Response::json(200, http::page_json(std::move(items), paging, page.total_count));
   });
 
   server.route(Method::get, "/api/v1/teachers/:id", [ctx](const Request& request) {
     const auto admin = http::require_role(request, ctx.verify, kAdminRole);
-    const auto& id = teacher_id(request);
+    const auto& id = http::id_param(request, "Teacher");
     const auto t = ctx.db.read([&](soci::session& s) { return find_teacher(s, admin.tenant_id, id); });
     if (!t) core::throw_not_found("Teacher " + id);
     return Response::json(200, to_json(*t));
@@ -121,7 +103,7 @@ void add_teacher_routes(http::Server& server, TeacherApiContext ctx) {
 
   server.route(Method::put, "/api/v1/teachers/:id", [ctx](const Request& request) {
     const auto admin = http::require_role(request, ctx.verify, kAdminRole);
-    const auto& id = teacher_id(request);
+    const auto& id = http::id_param(request, "Teacher");
     auto input = parse_teacher_input(request.json_object(), ctx.phone_region);
     const auto traceparent = http::traceparent_of(request);
     const auto entry = audit::entry_of(admin, "teacher.update", "Teacher", id);
@@ -141,7 +123,7 @@ void add_teacher_routes(http::Server& server, TeacherApiContext ctx) {
 
   server.route(Method::del, "/api/v1/teachers/:id", [ctx](const Request& request) {
     const auto admin = http::require_role(request, ctx.verify, kAdminRole);
-    const auto& id = teacher_id(request);
+    const auto& id = http::id_param(request, "Teacher");
     const auto traceparent = http::traceparent_of(request);
     const auto entry = audit::entry_of(admin, "teacher.delete", "Teacher", id);
     audit::audited_write(ctx.db, entry, [&](store::Transaction& tx) {

@@ -3,21 +3,11 @@
 // answer waits on Kafka.
 #pragma once
 
-#include <string>
-
-#include "eventbus/outbox.hpp"
-#include "http/principal.hpp"
-#include "http/server.hpp"
-#include "store/database.hpp"
+#include "onboarding/service_api.hpp"
 
 namespace emis::teacher {
 
-struct TeacherApiContext {
-  store::Database& db;
-  eventbus::Outbox& outbox;
-  http::TokenVerifier verify;
-  std::string phone_region = "VN";
-};
+using TeacherApiContext = onboarding::ServiceApi;
 
 void add_teacher_routes(http::Server& server, TeacherApiContext context);
 

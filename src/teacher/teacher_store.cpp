@@ -1,8 +1,9 @@
 #include "teacher/teacher_store.hpp"
 
-#include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "store/row.hpp"
+#include "store/search.hpp"
+#include "store/soft_delete.hpp"
 
 namespace emis::teacher {
 namespace {
@@ -10,7 +11,7 @@ namespace {
 constexpr const char* kColumns =
     "id, tenant_id, full_name, phone_number, email, gender, date_of_birth, hire_date, address, status, "
     "user_id, "
-    "account_status, created_at, updated_at";
+    "account_status, created_at, updated_at, account_status_reason";
 
 Teacher from_row(const soci::row& r) {
   Teacher t;
@@ -28,23 +29,8 @@ Teacher from_row(const soci::row& r) {
   t.account_status = r.get<std::string>(11);
   t.created_at = r.get<std::string>(12);
   t.updated_at = r.get<std::string>(13);
+  t.account_status_reason = store::optional_text(r, 14);
   return t;
-}
-
-int account_rank(const std::string& status) {
-  if (status == "PendingActivation") return 1;
-  if (status == "Active") return 2;
-  if (status == "Disabled") return 3;
-  return 0;
-}
-
-std::string like_pattern(const std::string& term) {
-  std::string out = "%";
-  for (char c : term) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "%";
 }
 
 [[noreturn]] void throw_duplicate_phone() {
@@ -95,7 +81,11 @@ std::vector<store::Migration> teacher_migrations() {
            {// When Identity changed the account shown (occurredOn of its event):
             // an account now also goes back from Disabled, so the latest change
             // wins rather than the furthest status.
-            "ALTER TABLE teachers ADD COLUMN account_changed_at_ms BIGINT NOT NULL DEFAULT 0"}}};
+            "ALTER TABLE teachers ADD COLUMN account_changed_at_ms BIGINT NOT NULL DEFAULT 0"}},
+          {3,
+           "account failure reason",
+           {// Why Identity declined to make the account (accountStatus Failed).
+            "ALTER TABLE teachers ADD COLUMN account_status_reason TEXT"}}};
 }
 
 void insert_teacher(store::Transaction& tx, const Teacher& t) {
@@ -139,13 +129,7 @@ bool update_teacher(store::Transaction& tx, const Teacher& t) {
 }
 
 bool delete_teacher(store::Transaction& tx, const std::string& tenant_id, const std::string& id) {
-  const std::string now = core::now_iso8601();
-  soci::statement st =
-      (tx.session().prepare << "UPDATE teachers SET deleted_at = :now, updated_at = :now2 "
-                               "WHERE id = :id AND tenant_id = :tenant AND deleted_at IS NULL",
-       soci::use(now), soci::use(now), soci::use(id), soci::use(tenant_id));
-  st.execute(true);
-  return st.get_affected_rows() > 0;
+  return store::soft_delete(tx, "teachers", tenant_id, id);
 }
 
 std::optional<Teacher> find_teacher(soci::session& s, const std::string& tenant_id, const std::string& id) {
@@ -159,7 +143,7 @@ std::optional<Teacher> find_teacher(soci::session& s, const std::string& tenant_
 
 TeacherPage list_teachers(soci::session& s, const TeacherQuery& q) {
   std::string where = " FROM teachers WHERE tenant_id = :tenant AND deleted_at IS NULL";
-  const std::string pattern = q.search_term ? like_pattern(*q.search_term) : "";
+  const std::string pattern = q.search_term ? store::like_pattern(*q.search_term) : "";
   const std::string status = q.status.value_or("");
   // Unused filters bind to conditions that are always true, so one statement serves every query.
   // LOWER on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
@@ -182,25 +166,6 @@ TeacherPage list_teachers(soci::session& s, const TeacherQuery& q) {
        soci::use(offset));
   for (const auto& r : rows) page.items.push_back(from_row(r));
   return page;
-}
-
-void apply_account_state(store::Transaction& tx, const std::string& teacher_id, const std::string& user_id,
-                         const std::string& status, std::int64_t changed_at_ms) {
-  std::string current;
-  long long current_at_ms = 0;
-  soci::indicator ind = soci::i_null;
-  tx.session() << "SELECT account_status, account_changed_at_ms FROM teachers WHERE id = :id",
-      soci::use(teacher_id), soci::into(current, ind), soci::into(current_at_ms);
-  if (ind != soci::i_ok) return;  // not ours or not yet here; nothing to show it on
-  if (changed_at_ms < current_at_ms ||
-      (changed_at_ms == current_at_ms && account_rank(status) <= account_rank(current)))
-    return;
-  const std::string now = core::now_iso8601();
-  const long long at = changed_at_ms;
-  tx.session()
-      << "UPDATE teachers SET account_status = :status, user_id = :user, account_changed_at_ms = :at, "
-         "updated_at = :now WHERE id = :id",
-      soci::use(status), soci::use(user_id), soci::use(at), soci::use(now), soci::use(teacher_id);
 }
 
 }  // namespace emis::teacher

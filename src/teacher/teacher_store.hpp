@@ -36,12 +36,4 @@ bool delete_teacher(store::Transaction& tx, const std::string& tenant_id, const 
 std::optional<Teacher> find_teacher(soci::session& s, const std::string& tenant_id, const std::string& id);
 TeacherPage list_teachers(soci::session& s, const TeacherQuery& query);
 
-// Shows the account's state as of `changed_at_ms` (Unix ms of Identity's
-// change) unless a later change is shown already, so identity events
-// arriving out of order settle on the latest. Of two changes in the same
-// millisecond the further status wins (None < PendingActivation < Active <
-// Disabled).
-void apply_account_state(store::Transaction& tx, const std::string& teacher_id, const std::string& user_id,
-                         const std::string& status, std::int64_t changed_at_ms);
-
 }  // namespace emis::teacher

@@ -403,10 +403,11 @@ class Service:
 
 
 class System:
-    """identity-service and teacher-service, isolated from any other run."""
+    """identity-service and teacher-service (and, with student=True, student-service), isolated from any
+    other run."""
 
     def __init__(self, name="e2e", bootstrap=None, admin_phone=ADMIN_PHONE, admin_password=ADMIN_PASSWORD,
-                 extra_admins=(), extra_env=None):
+                 extra_admins=(), extra_env=None, student=False):
         run_id = uuid.uuid4().hex[:10]
         self.name = name
         self.bootstrap = bootstrap or kafka_bootstrap()
@@ -435,12 +436,17 @@ class System:
         teacher_env["EMIS_KAFKA_GROUP_ID"] = f"teacher-service-consumer.{run_id}"
         self.identity = Service("identity", os.path.join(self.root, "identity"), identity_env)
         self.teacher = Service("teacher", os.path.join(self.root, "teacher"), teacher_env)
+        self.student = None
+        if student:
+            student_env = dict(env)
+            student_env["EMIS_KAFKA_GROUP_ID"] = f"student-service-consumer.{run_id}"
+            self.student = Service("student", os.path.join(self.root, "student"), student_env)
         self._admin_tokens = {}
         self.logs_dumped = False
 
     @property
     def services(self):
-        return (self.identity, self.teacher)
+        return tuple(svc for svc in (self.identity, self.teacher, self.student) if svc is not None)
 
     # -- lifecycle
 
@@ -466,8 +472,9 @@ class System:
                 for phone, password, tenant in self.extra_admins:
                     self.create_admin(phone, password, tenant)
             self.identity.start()
-            self.teacher.env["EMIS_JWKS_URL"] = self.identity.url + "/.well-known/jwks.json"
-            self.teacher.start()
+            for svc in self.services[1:]:
+                svc.env["EMIS_JWKS_URL"] = self.identity.url + "/.well-known/jwks.json"
+                svc.start()
             for svc in self.services:
                 svc.wait_ready()
         except BaseException:
@@ -477,9 +484,9 @@ class System:
         return self
 
     def stop(self, check=True):
-        """SIGTERM both (teacher first); asserts each exited 0 unless check is False."""
+        """SIGTERM every service (identity last); asserts each exited 0 unless check is False."""
         problems = []
-        for svc in (self.teacher, self.identity):
+        for svc in reversed(self.services):
             rc, took = svc.terminate()
             if rc not in (0, None):
                 problems.append(f"{svc.name}-service exited with {rc} after SIGTERM ({took:.1f}s)")
@@ -540,6 +547,25 @@ class System:
 
     def teacher_client(self, token=None):
         return self.teacher.client(token)
+
+    def student_client(self, token=None):
+        return self.student.client(token)
+
+    def create_student(self, guardians, token=None, **fields):
+        """POSTs a student with these guardians; asserts 201 and returns the student."""
+        body = {"fullName": "Phạm Minh Khang", "guardians": guardians}
+        body.update(fields)
+        r = self.student_client(token or self.admin_token()).post("/api/v1/students", body)
+        if r.status != 201:
+            raise AssertionError(f"create student: expected 201, got {r!r}")
+        return r.json
+
+    def wait_parent_account_status(self, parent_id, account_status, timeout=EVENT_TIMEOUT, token=None):
+        def check():
+            r = self.student_client(token or self.admin_token()).get(f"/api/v1/parents/{parent_id}")
+            assert r.status == 200, r
+            return r.json if r.json.get("accountStatus") == account_status else None
+        return eventually(check, timeout, message=f"parent {parent_id} accountStatus {account_status}")
 
     def login(self, phone, password, expect=200):
         r = self.identity_client().post("/api/v1/auth/login", {"phoneNumber": phone, "password": password})

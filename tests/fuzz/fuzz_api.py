@@ -1,10 +1,10 @@
 """Property-based fuzzing of one service's HTTP API from its OpenAPI document.
 
-Usage: fuzz_api.py teacher|identity
+Usage: fuzz_api.py teacher|identity|student
 
-Starts identity-service and teacher-service the way the end-to-end tests do
-(tests/e2e/emis_harness.py: fresh data dirs, free ports, the CTest Kafka
-fixture), logs in as the bootstrap SchoolAdmin and runs Schemathesis (`st run`,
+Starts identity-service and teacher-service (and student-service for
+`student`) the way the end-to-end tests do (tests/e2e/emis_harness.py: fresh
+data dirs, free ports, the CTest Kafka fixture), logs in as the bootstrap SchoolAdmin and runs Schemathesis (`st run`,
 from the project's virtual environment made by `./emis deps`) against the
 service with the document in docs/, every check on. Exits with st's code.
 
@@ -37,7 +37,7 @@ EXCLUDED_CHECKS = {
 
 
 def main():
-    if len(sys.argv) != 2 or sys.argv[1] not in ("teacher", "identity"):
+    if len(sys.argv) != 2 or sys.argv[1] not in ("teacher", "identity", "student"):
         sys.exit(__doc__)
     name = sys.argv[1]
     st = os.environ.get("EMIS_FUZZ_ST") or os.path.join(emis_harness.SOURCE_DIR, ".venv", "bin", "st")
@@ -45,10 +45,10 @@ def main():
         sys.exit(f"fuzz_api: {st} not found; `./emis deps` installs Schemathesis into .venv/")
     document = os.path.join(emis_harness.SOURCE_DIR, "docs", f"{name}-api.openapi.json")
 
-    system = emis_harness.System(f"fuzz-{name}").start()
+    system = emis_harness.System(f"fuzz-{name}", student=name == "student").start()
     ok = False
     try:
-        service = system.teacher if name == "teacher" else system.identity
+        service = getattr(system, name)
         token = system.admin_token()
         for check, reason in EXCLUDED_CHECKS.items():
             print(f"fuzz_api: excluding check {check}: {reason}", flush=True)

@@ -137,8 +137,15 @@ TEST_F(AuthJwt, ClaimsUseJwtNamesAndOmitEmptyEntityId) {
   const json with = claims;
   EXPECT_EQ(with, json::parse(R"({"sub":"5b0a3c1e-7d7a-4b57-9d9e-2f3c1d0e9a11","tenantId":"tenant-1",
       "role":"Teacher","phone":"+84912345678","name":"Nguyễn Văn A","entityId":"teacher-42",
-      "iss":"emis-identity","aud":"emis","iat":1780000000,"exp":1780000900,"jti":"jti-1"})"));
+      "iss":"emis-identity","aud":"emis","iat":1780000000,"exp":1780000900,"jti":"jti-1",
+      "roles":["Teacher"],"entities":[]})"));
+  claims.entity_type = "Teacher";
+  const json typed = claims;
+  EXPECT_EQ(typed["entities"],
+            json::parse(R"([{"role":"Teacher","entityType":"Teacher","entityId":"teacher-42"}])"));
+  EXPECT_EQ(typed.get<Claims>(), claims);
   claims.entity_id.clear();
+  claims.entity_type.clear();
   const json without = claims;
   EXPECT_FALSE(without.contains("entityId"));
   EXPECT_EQ(without.get<Claims>(), claims);

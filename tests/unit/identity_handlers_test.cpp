@@ -2,10 +2,12 @@
 // creation, redelivery, updates, deletes, and the orders events can arrive in.
 #include <gtest/gtest.h>
 
+#include "contracts/student_events.hpp"
 #include "contracts/teacher_events.hpp"
 #include "eventbus/errors.hpp"
 #include "eventbus/outbox.hpp"
 #include "eventbus/schema.hpp"
+#include "identity/parent_handlers.hpp"
 #include "identity/teacher_handlers.hpp"
 #include "identity/user_store.hpp"
 #include "support/test_env.hpp"
@@ -28,6 +30,7 @@ class IdentityHandlers : public ::testing::Test {
     db_.migrate(eventbus::schema_migrations());
     db_.migrate(identity_migrations());
     add_teacher_handlers(handlers_, {outbox_, revoked_}, "VN");
+    add_parent_handlers(handlers_, {outbox_, revoked_}, "VN");
   }
 
   // Delivers one event as the consumer would, minus Kafka and the inbox.
@@ -49,6 +52,14 @@ class IdentityHandlers : public ::testing::Test {
       std::vector<std::string> types(100);
       s << "SELECT event_type FROM outbox ORDER BY seq", soci::into(types);
       return types;
+    });
+  }
+
+  std::string last_outbox_value() {
+    return db_.read([](soci::session& s) {
+      std::string value;
+      s << "SELECT value FROM outbox ORDER BY seq DESC LIMIT 1", soci::into(value);
+      return value;
     });
   }
 
@@ -83,18 +94,16 @@ TEST_F(IdentityHandlers, TheSameTeacherAgainChangesNothing) {
   EXPECT_EQ(outbox_types().size(), 1u);
 }
 
-TEST_F(IdentityHandlers, SamePhoneForAnotherTeacherIsRefusedNotMerged) {
+TEST_F(IdentityHandlers, SamePhoneForAnotherTeacherIsDeclinedAndAnnounced) {
   deliver(kLan);
   auto other = kLan;
   other.teacher_id = "22222222-2222-4222-8222-222222222222";
   other.phone_number = "0912345678";  // the same number, national form
-  try {
-    deliver(other);
-    FAIL() << "merged two teachers into one account";
-  } catch (const eventbus::PermanentError& e) {
-    EXPECT_EQ(e.error_class(), "conflict");
-  }
+  deliver(other);                     // handled: no dead letter
   EXPECT_FALSE(user_of(other.teacher_id));
+  EXPECT_EQ(outbox_types(), (std::vector<std::string>{"UserAccountCreatedIntegrationEvent",
+                                                      "AccountProvisioningFailedIntegrationEvent"}));
+  EXPECT_NE(last_outbox_value().find(user_of(kLan.teacher_id)->id), std::string::npos);  // names the holder
 }
 
 TEST_F(IdentityHandlers, SamePhoneInAnotherTenantIsAnotherAccount) {
@@ -106,10 +115,16 @@ TEST_F(IdentityHandlers, SamePhoneInAnotherTenantIsAnotherAccount) {
   EXPECT_TRUE(user_of(other.teacher_id));
 }
 
-TEST_F(IdentityHandlers, InvalidPhoneIsAPermanentError) {
+TEST_F(IdentityHandlers, InvalidPhoneIsDeclinedAndAnnounced) {
   auto bad = kLan;
   bad.phone_number = "0123456789";
-  EXPECT_THROW(deliver(bad), eventbus::PermanentError);
+  deliver(bad);
+  EXPECT_FALSE(user_of(bad.teacher_id));
+  EXPECT_EQ(outbox_types(), std::vector<std::string>{"AccountProvisioningFailedIntegrationEvent"});
+  const auto failed = nlohmann::json::parse(last_outbox_value());
+  EXPECT_EQ(failed["entityId"], bad.teacher_id);
+  EXPECT_EQ(failed["entityType"], "Teacher");
+  EXPECT_NE(failed["reason"].get<std::string>().find("not valid"), std::string::npos);
 }
 
 TEST_F(IdentityHandlers, DeleteDisablesAndAnnounces) {
@@ -182,7 +197,7 @@ TEST_F(IdentityHandlers, EntityStateReadsTombstoneAccountAndPendingChangesAtOnce
 
 TEST_F(IdentityHandlers, ARefusedPhoneLeavesTheTransactionUsableForOtherEvents) {
   // Several events may share a transaction: the refused insert must undo
-  // only itself, and the refusal must name the account that holds the phone.
+  // only itself.
   deliver(kLan);
   auto taken = kLan;
   taken.teacher_id = "55555555-5555-4555-8555-555555555555";
@@ -198,16 +213,31 @@ TEST_F(IdentityHandlers, ARefusedPhoneLeavesTheTransactionUsableForOtherEvents) 
     return eventbus::RawMessage{m.topic, 0, 0, m.key, m.value, m.headers};
   }());
   db_.write([&](store::Transaction& tx) {
-    try {
-      handlers_.resolve(created)(tx, created);
-      ADD_FAILURE() << "the phone was taken";
-    } catch (const eventbus::PermanentError& e) {
-      EXPECT_NE(std::string(e.what()).find(user_of(kLan.teacher_id)->id), std::string::npos) << e.what();
-    }
+    handlers_.resolve(created)(tx, created);  // declined: the phone is taken
     handlers_.resolve(next)(tx, next);
   });
+  EXPECT_EQ(outbox_types(), (std::vector<std::string>{"UserAccountCreatedIntegrationEvent",
+                                                      "AccountProvisioningFailedIntegrationEvent",
+                                                      "UserAccountCreatedIntegrationEvent"}));
   EXPECT_FALSE(user_of(taken.teacher_id));
   EXPECT_TRUE(user_of(other.teacher_id));
+}
+
+TEST_F(IdentityHandlers, AParentGetsAPendingAccountUntilItsLastChildGoes) {
+  const contracts::ParentCreated hoa{
+      "77777777-7777-4777-8777-777777777777",  kTenant, "0987654321", "Pham Thi Hoa", "",
+      {"88888888-8888-4888-8888-888888888888"}};
+  deliver(hoa);
+  const auto user = user_of(hoa.parent_id);
+  ASSERT_TRUE(user);
+  EXPECT_EQ(user->role, "Parent");
+  EXPECT_EQ(user->entity_type, "Parent");
+  EXPECT_EQ(user->status, "PendingActivation");
+  EXPECT_EQ(user->phone_number, "+84987654321");
+  deliver(contracts::ParentDeleted{hoa.parent_id, kTenant});
+  EXPECT_EQ(user_of(hoa.parent_id)->status, "Disabled");
+  EXPECT_EQ(outbox_types(),
+            (std::vector<std::string>{"UserAccountCreatedIntegrationEvent", "UserDisabledIntegrationEvent"}));
 }
 
 TEST_F(IdentityHandlers, TombstonesArePrunedOnlyPastTheCutoff) {

@@ -11,6 +11,7 @@
 #include "auth/http_get.hpp"
 #include "core/metrics.hpp"
 #include "embedded/identity_openapi_json.hpp"
+#include "embedded/student_openapi_json.hpp"
 #include "embedded/teacher_openapi_json.hpp"
 #include "http/document_route.hpp"
 #include "http/server.hpp"
@@ -37,6 +38,14 @@ Paths identity_paths() {
                 "/api/v1/auth/logout", "/api/v1/auth/me", "/api/v1/users", "/api/v1/users/{id}",
                 "/api/v1/users/{id}/activation-code", "/api/v1/users/{id}/disable",
                 "/api/v1/users/{id}/enable", "/api/v1/audit", "/.well-known/jwks.json"});
+  return paths;
+}
+
+// The routes of student_api.cpp.
+Paths student_paths() {
+  Paths paths = kStandardPaths;
+  paths.insert({"/api/v1/students", "/api/v1/students/{id}", "/api/v1/parents", "/api/v1/parents/{id}",
+                "/api/v1/audit"});
   return paths;
 }
 
@@ -83,6 +92,13 @@ TEST(OpenApiDocs, TeacherDocumentIsOpenApi3AndListsEveryRoute) {
   const auto doc = parse(emis::embedded::teacher_openapi_json);
   expect_openapi3(doc);
   EXPECT_EQ(documented_paths(doc), teacher_paths());
+  expect_problem_errors(doc);
+}
+
+TEST(OpenApiDocs, StudentDocumentIsOpenApi3AndListsEveryRoute) {
+  const auto doc = parse(emis::embedded::student_openapi_json);
+  expect_openapi3(doc);
+  EXPECT_EQ(documented_paths(doc), student_paths());
   expect_problem_errors(doc);
 }
 

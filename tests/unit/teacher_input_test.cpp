@@ -1,7 +1,7 @@
 // The validation table of a teacher's fields.
 #include <gtest/gtest.h>
 
-#include "core/errors.hpp"
+#include "support/field_errors.hpp"
 #include "teacher/teacher.hpp"
 
 namespace emis::teacher {
@@ -9,17 +9,8 @@ namespace {
 
 nlohmann::json valid() { return {{"fullName", "  Tran Thi B  "}, {"phoneNumber", "0912345678"}}; }
 
-// The fields a DomainError names.
 std::vector<std::string> invalid_fields(const nlohmann::json& body) {
-  try {
-    parse_teacher_input(body, "VN");
-  } catch (const core::DomainError& e) {
-    EXPECT_EQ(e.kind(), core::ErrorKind::validation);
-    std::vector<std::string> fields;
-    for (const auto& f : e.fields()) fields.push_back(f.field);
-    return fields;
-  }
-  return {};
+  return testing::invalid_fields_of([&] { parse_teacher_input(body, "VN"); });
 }
 
 TEST(TeacherInput, NormalisesNameAndPhone) {
