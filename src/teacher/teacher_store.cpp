@@ -1,5 +1,6 @@
 #include "teacher/teacher_store.hpp"
 
+#include "contracts/identity_events.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "store/row.hpp"
@@ -29,13 +30,6 @@ Teacher from_row(const soci::row& r) {
   t.created_at = r.get<std::string>(12);
   t.updated_at = r.get<std::string>(13);
   return t;
-}
-
-int account_rank(const std::string& status) {
-  if (status == "PendingActivation") return 1;
-  if (status == "Active") return 2;
-  if (status == "Disabled") return 3;
-  return 0;
 }
 
 std::string like_pattern(const std::string& term) {
@@ -193,7 +187,8 @@ void apply_account_state(store::Transaction& tx, const std::string& teacher_id, 
       soci::use(teacher_id), soci::into(current, ind), soci::into(current_at_ms);
   if (ind != soci::i_ok) return;  // not ours or not yet here; nothing to show it on
   if (changed_at_ms < current_at_ms ||
-      (changed_at_ms == current_at_ms && account_rank(status) <= account_rank(current)))
+      (changed_at_ms == current_at_ms &&
+       contracts::account_status_rank(status) <= contracts::account_status_rank(current)))
     return;
   const std::string now = core::now_iso8601();
   const long long at = changed_at_ms;
