@@ -1,0 +1,36 @@
+// console: the web console for administrators. Serves the web app and its
+// API, and keeps its own onboarding read model from the teacher and identity
+// events (its own consumer group and database; it publishes nothing).
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "console/console_api.hpp"
+#include "console/web_routes.hpp"
+#include "host/service_host.hpp"
+
+int main(int argc, char** argv) {
+  using namespace emis;
+  try {
+    host::ServiceHost service({"console", 8080, "console.db"}, host::load_config(argc, argv, "console"));
+    const auto& config = service.config();
+    service.db().migrate(console::onboarding_migrations());
+    console::add_onboarding_handlers(service.consumer().handlers());
+
+    console::Sessions sessions(std::chrono::minutes(config.integer("session_minutes", 60)));
+    console::OnboardingView onboarding(service.db());
+    const console::ConsoleContext ctx{sessions,
+                                      onboarding,
+                                      {config.string("teacher_url", "http://127.0.0.1:5001"),
+                                       config.string("identity_url", "http://127.0.0.1:5002")}};
+    console::add_session_routes(service.server(), ctx);
+    console::add_teacher_routes(service.server(), ctx);
+    console::add_onboarding_routes(service.server(), ctx);
+    console::add_web_routes(service.server());
+    return service.run();
+  } catch (const std::exception& e) {
+    spdlog::critical("console failed to start: {}", e.what());
+    std::cerr << "console: " << e.what() << '\n';
+    return 1;
+  }
+}

@@ -1,0 +1,27 @@
+// The services behind the console, called on behalf of a signed-in user with
+// the session's bearer token. Their answers, problem+json included, reach
+// the browser unchanged, so validation messages are the API's own.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "http/message.hpp"
+
+namespace emis::console {
+
+struct UpstreamUrls {
+  std::string teacher;   // http://127.0.0.1:5001
+  std::string identity;  // http://127.0.0.1:5002
+};
+
+// Calls `url` with `bearer` (none when empty) and a JSON `body`; the answer as
+// an http::Response (status, content type, body, Location). When nothing
+// answers: 502 problem+json.
+http::Response call_upstream(const std::string& method, const std::string& url, const std::string& bearer,
+                             const std::string& body = {});
+
+// `base` + `path` + "?" + the query, each value percent-encoded.
+std::string with_query(const std::string& base, const std::map<std::string, std::string>& query);
+
+}  // namespace emis::console

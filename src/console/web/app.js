@@ -1,0 +1,355 @@
+// The EMIS console's web app: plain JavaScript, no build step. The session is
+// an HttpOnly cookie this script never sees; writes repeat the session's CSRF
+// token in a header. Every text from the API goes in through textContent.
+
+const $ = (selector) => document.querySelector(selector);
+const PAGE_SIZE = 10;
+const LIVE_INTERVAL_MS = 1000;
+// The overview's figures in onboarding order.
+const STATUS_LABELS = [["None", "No account yet"], ["PendingActivation", "Pending activation"],
+  ["Active", "Active"], ["Disabled", "Disabled"]];
+
+const state = { csrf: null, user: null, page: 1, total: 0, search: "", teachers: [], editing: null, live: null };
+
+class ApiError extends Error {
+  constructor(status, problem) {
+    super((problem && (problem.detail || problem.title)) || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem || {};
+  }
+}
+
+async function api(method, path, body) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET" && state.csrf) headers["X-CSRF-Token"] = state.csrf;
+  const response = await fetch(path, {
+    method, headers, credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  const json = text ? JSON.parse(text) : null;
+  if (!response.ok) {
+    if (response.status === 401 && path !== "/console/api/session") signedOut();
+    throw new ApiError(response.status, json);
+  }
+  return { status: response.status, json };
+}
+
+// ------------------------------------------------------------ forms
+
+function clearErrors(form) {
+  form.querySelectorAll(".error").forEach((p) => { p.textContent = ""; });
+  form.querySelectorAll("[aria-invalid]").forEach((input) => {
+    input.removeAttribute("aria-invalid");
+    input.removeAttribute("aria-errormessage");
+  });
+}
+
+// Puts the problem's per-field messages next to their fields; the rest on the form.
+function showErrors(form, error) {
+  const fields = (error.problem && error.problem.errors) || {};
+  let placed = false;
+  for (const [field, messages] of Object.entries(fields)) {
+    const slot = form.querySelector(`[data-error-for="${CSS.escape(field)}"]`);
+    if (!slot) continue;
+    slot.textContent = [].concat(messages).join(" ");
+    const input = form.elements[field];
+    if (input) {
+      slot.id = slot.id || `${form.id}-${field}-error`;
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-errormessage", slot.id);
+      if (!placed) input.focus();
+    }
+    placed = true;
+  }
+  if (!placed || error.status >= 500) form.querySelector('[data-error-for="form"]').textContent = error.message;
+}
+
+function formValues(form) {
+  const values = {};
+  for (const element of form.elements) {
+    if (!element.name) continue;
+    const value = element.value.trim();
+    if (value !== "") values[element.name] = value;
+  }
+  return values;
+}
+
+function notice(text) {
+  const p = $("#notice");
+  p.textContent = text;
+  p.hidden = !text;
+}
+
+// ------------------------------------------------------------ views
+
+function show(view) {
+  for (const id of ["sign-in", "activate", "teachers"]) $(`#${id}`).hidden = id !== view;
+  $("#who").hidden = view !== "teachers";
+  if (view !== "teachers") stopLive();
+}
+
+function signedIn(session) {
+  state.csrf = session.csrfToken;
+  state.user = session.user;
+  $("#who-name").textContent = session.user.fullName || "Signed in";
+  show("teachers");
+  loadTeachers().then(startLive);
+}
+
+function signedOut() {
+  state.csrf = null;
+  state.user = null;
+  show("sign-in");
+  $("#si-phone").focus();
+}
+
+// ------------------------------------------------------------ teachers
+
+function badge(status) {
+  const span = document.createElement("span");
+  span.className = `badge ${status}`;
+  span.textContent = status;
+  return span;
+}
+
+function button(label, onClick, name) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "secondary";
+  b.textContent = label;
+  b.setAttribute("aria-label", `${label} ${name}`);
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+function renderTeachers() {
+  const body = $("#teacher-rows");
+  body.replaceChildren();
+  if (state.teachers.length === 0) {
+    const row = body.insertRow();
+    const cell = row.insertCell();
+    cell.colSpan = 5;
+    cell.className = "empty";
+    cell.textContent = state.search ? "No teacher matches the search." : "No teachers yet.";
+  }
+  for (const t of state.teachers) {
+    const row = body.insertRow();
+    row.dataset.teacherId = t.id;
+    row.insertCell().textContent = t.fullName;
+    row.insertCell().textContent = t.phoneNumber;
+    const email = row.insertCell();
+    email.className = "wide";
+    email.textContent = t.email || "";
+    row.insertCell().append(badge(t.accountStatus || "None"));
+    const actions = row.insertCell();
+    actions.className = "actions";
+    actions.append(
+      button("Edit", () => openTeacherDialog(t), t.fullName),
+      button("Issue code", () => issueCode(t), t.fullName),
+      button("Delete", () => deleteTeacher(t), t.fullName),
+    );
+  }
+  const pages = Math.max(1, Math.ceil(state.total / PAGE_SIZE));
+  $("#page-info").textContent = `Page ${state.page} of ${pages} · ${state.total} teachers`;
+  $("#prev-page").disabled = state.page <= 1;
+  $("#next-page").disabled = state.page >= pages;
+}
+
+async function loadTeachers() {
+  const query = new URLSearchParams({ pageNumber: state.page, pageSize: PAGE_SIZE });
+  if (state.search) query.set("searchTerm", state.search);
+  const { json } = await api("GET", `/console/api/teachers?${query}`);
+  state.teachers = json.items;
+  state.total = json.totalCount;
+  renderTeachers();
+  await refreshLive();
+}
+
+// The statuses of the teachers on screen and the overview, from the console's
+// read model: the page polls its own API, so an event shows within a second.
+async function refreshLive() {
+  const ids = state.teachers.map((t) => t.id);
+  const [statuses, overview] = await Promise.all([
+    ids.length ? api("GET", `/console/api/onboarding?ids=${ids.join(",")}`) : { json: { items: [] } },
+    api("GET", "/console/api/onboarding/overview"),
+  ]);
+  let changed = false;
+  for (const item of statuses.json.items) {
+    const t = state.teachers.find((x) => x.id === item.teacherId);
+    if (t && item.status !== "None" && t.accountStatus !== item.status) {
+      t.accountStatus = item.status;
+      t.userId = item.userId;
+      changed = true;
+    }
+  }
+  if (changed) renderTeachers();
+  renderOverview(overview.json);
+}
+
+function renderOverview(overview) {
+  const box = $("#overview");
+  box.replaceChildren();
+  for (const [status, label] of STATUS_LABELS) {
+    const div = document.createElement("div");
+    div.className = "count";
+    const strong = document.createElement("strong");
+    strong.textContent = overview.counts[status] ?? 0;
+    div.append(strong, label);
+    box.append(div);
+  }
+  if (overview.longestPending.length) {
+    const div = document.createElement("div");
+    div.className = "stuck";
+    div.append("Waiting longest for activation:");
+    const list = document.createElement("ul");
+    for (const e of overview.longestPending) {
+      const li = document.createElement("li");
+      li.textContent = `${e.fullName || e.teacherId} · since ${new Date(e.statusAtMs).toLocaleString()}`;
+      list.append(li);
+    }
+    div.append(list);
+    box.append(div);
+  }
+}
+
+function startLive() {
+  stopLive();
+  state.live = setInterval(() => { refreshLive().catch(() => {}); }, LIVE_INTERVAL_MS);
+}
+
+function stopLive() {
+  if (state.live) clearInterval(state.live);
+  state.live = null;
+}
+
+function openTeacherDialog(teacher) {
+  const form = $("#teacher-form");
+  form.reset();
+  clearErrors(form);
+  state.editing = teacher || null;
+  $("#teacher-dialog-title").textContent = teacher ? "Edit teacher" : "New teacher";
+  if (teacher) {
+    for (const name of ["fullName", "phoneNumber", "email", "gender", "dateOfBirth", "hireDate"]) {
+      form.elements[name].value = teacher[name] || "";
+    }
+  }
+  $("#teacher-dialog").showModal();
+  form.elements.fullName.focus();
+}
+
+async function saveTeacher(event) {
+  event.preventDefault();
+  const form = event.target;
+  clearErrors(form);
+  const values = formValues(form);
+  try {
+    if (state.editing) {
+      await api("PUT", `/console/api/teachers/${state.editing.id}`, values);
+      notice(`Saved ${values.fullName}.`);
+    } else {
+      await api("POST", "/console/api/teachers", values);
+      notice(`Created ${values.fullName}; the account follows in a moment.`);
+      state.page = 1;
+    }
+    $("#teacher-dialog").close();
+    await loadTeachers();
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    showErrors(form, error);
+  }
+}
+
+async function deleteTeacher(teacher) {
+  if (!confirm(`Delete ${teacher.fullName}? Their account loses this school.`)) return;
+  try {
+    await api("DELETE", `/console/api/teachers/${teacher.id}`);
+    notice(`Deleted ${teacher.fullName}.`);
+    await loadTeachers();
+  } catch (error) {
+    notice(error.message);
+  }
+}
+
+async function issueCode(teacher) {
+  try {
+    const { status, json } = await api("POST", `/console/api/teachers/${teacher.id}/activation-code`);
+    $("#code-teacher").textContent = teacher.fullName;
+    $("#code-value").textContent = status === 201 ? json.activationCode : `Sent by SMS to ${json.sentTo}`;
+    $("#code-expiry").textContent = `Valid until ${new Date(json.expiresAt).toLocaleString()}.`;
+    $("#code-dialog").showModal();
+  } catch (error) {
+    notice(error.message);
+  }
+}
+
+// ------------------------------------------------------------ wiring
+
+async function signIn(event) {
+  event.preventDefault();
+  const form = event.target;
+  clearErrors(form);
+  try {
+    const { json } = await api("POST", "/console/api/session", formValues(form));
+    form.reset();
+    notice("");
+    signedIn(json);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    form.querySelector('[data-error-for="form"]').textContent =
+      error.status === 401 ? "Wrong phone number or password." : error.message;
+  }
+}
+
+async function activate(event) {
+  event.preventDefault();
+  const form = event.target;
+  clearErrors(form);
+  try {
+    await api("POST", "/console/api/activation", formValues(form));
+    form.hidden = true;
+    $("#activate-done").hidden = false;
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    showErrors(form, error);
+  }
+}
+
+async function signOut() {
+  try { await api("DELETE", "/console/api/session"); } finally { signedOut(); }
+}
+
+function wire() {
+  $("#sign-in-form").addEventListener("submit", signIn);
+  $("#activate-form").addEventListener("submit", activate);
+  $("#teacher-form").addEventListener("submit", saveTeacher);
+  $("#sign-out").addEventListener("click", signOut);
+  $("#new-teacher").addEventListener("click", () => openTeacherDialog(null));
+  $("#search-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    state.search = $("#search").value.trim();
+    state.page = 1;
+    loadTeachers();
+  });
+  $("#prev-page").addEventListener("click", () => { state.page -= 1; loadTeachers(); });
+  $("#next-page").addEventListener("click", () => { state.page += 1; loadTeachers(); });
+  document.querySelectorAll("dialog [data-close]").forEach((b) =>
+    b.addEventListener("click", () => b.closest("dialog").close()));
+}
+
+async function start() {
+  wire();
+  if (location.pathname === "/activate") {
+    show("activate");
+    return;
+  }
+  try {
+    const { json } = await api("GET", "/console/api/session");
+    signedIn(json);
+  } catch {
+    signedOut();
+  }
+}
+
+start();
