@@ -15,10 +15,13 @@ struct ConsoleContext {
   Sessions& sessions;
   OnboardingView& onboarding;
   UpstreamUrls upstream;
+  std::string phone_region;  // for checking imported rows as the Teacher service does
 };
 
 void add_session_routes(http::Server& server, const ConsoleContext& ctx);
 void add_teacher_routes(http::Server& server, const ConsoleContext& ctx);
 void add_onboarding_routes(http::Server& server, const ConsoleContext& ctx);
+// POST /console/api/teachers/import (a batch of CSV rows) and the CSV template.
+void add_import_routes(http::Server& server, const ConsoleContext& ctx);
 
 }  // namespace emis::console

@@ -22,10 +22,12 @@ int main(int argc, char** argv) {
     const console::ConsoleContext ctx{sessions,
                                       onboarding,
                                       {config.string("teacher_url", "http://127.0.0.1:5001"),
-                                       config.string("identity_url", "http://127.0.0.1:5002")}};
+                                       config.string("identity_url", "http://127.0.0.1:5002")},
+                                      config.string("phone_region", "VN")};
     console::add_session_routes(service.server(), ctx);
     console::add_teacher_routes(service.server(), ctx);
     console::add_onboarding_routes(service.server(), ctx);
+    console::add_import_routes(service.server(), ctx);
     console::add_web_routes(service.server());
     return service.run();
   } catch (const std::exception& e) {

@@ -86,7 +86,8 @@ std::vector<store::Migration> onboarding_migrations() {
             " status_at_ms BIGINT NOT NULL,"
             " created_at_ms BIGINT NOT NULL,"
             " deleted INTEGER NOT NULL)",
-            "CREATE INDEX console_onboarding_tenant ON console_onboarding (tenant_id, status)"}}};
+            "CREATE INDEX console_onboarding_tenant ON console_onboarding (tenant_id, status)",
+            "CREATE INDEX console_onboarding_phone ON console_onboarding (tenant_id, phone_number)"}}};
 }
 
 void add_onboarding_handlers(eventbus::HandlerRegistry& handlers) {
@@ -128,6 +129,21 @@ OnboardingOverview OnboardingView::overview(const std::string& tenant, int longe
                       " AND status = 'PendingActivation' ORDER BY status_at_ms LIMIT :n",
          soci::use(tenant), soci::use(longest));
     for (const auto& r : pending) out.longest_pending.push_back(entry_of(r));
+    return out;
+  });
+}
+
+std::set<std::string> OnboardingView::existing_phones(const std::string& tenant,
+                                                      const std::vector<std::string>& phones) const {
+  return db_.read([&](soci::session& s) {
+    std::set<std::string> out;
+    for (const auto& phone : phones) {
+      int n = 0;
+      s << "SELECT COUNT(*) FROM console_onboarding WHERE tenant_id = :tenant AND phone_number = :phone"
+           " AND deleted = 0",
+          soci::use(tenant), soci::use(phone), soci::into(n);
+      if (n > 0) out.insert(phone);
+    }
     return out;
   });
 }

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,9 @@ class OnboardingView {
   // The entries of these teachers in `tenant`; unknown ids are left out.
   std::vector<OnboardingEntry> statuses(const std::string& tenant, const std::vector<std::string>& ids) const;
   OnboardingOverview overview(const std::string& tenant, int longest = 5) const;
+  // Which of these E.164 phones a teacher of `tenant` already has.
+  std::set<std::string> existing_phones(const std::string& tenant,
+                                        const std::vector<std::string>& phones) const;
 
  private:
   store::Database& db_;

@@ -284,6 +284,153 @@ async function issueCode(teacher) {
   }
 }
 
+// ------------------------------------------------------------ CSV import
+
+const CSV_COLUMNS = ["fullName", "phoneNumber", "email", "gender", "dateOfBirth", "hireDate"];
+const IMPORT_BATCH = 50;
+
+// RFC 4180 records with the line each starts on; a BOM and CRLF are fine.
+function parseCsv(text) {
+  if (text.startsWith("\uFEFF")) text = text.slice(1);
+  const records = [];
+  let fields = [], field = "", quoted = false, line = 1, start = 1, touched = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else { if (c === "\n") line++; field += c; }
+    } else if (c === '"') { quoted = true; touched = true; }
+    else if (c === ",") { fields.push(field); field = ""; touched = true; }
+    else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      if (touched || field !== "") { fields.push(field); records.push({ line: start, cells: fields }); }
+      fields = []; field = ""; touched = false; line++; start = line;
+    } else { field += c; touched = true; }
+  }
+  if (touched || field !== "") { fields.push(field); records.push({ line: start, cells: fields }); }
+  return records;
+}
+
+function csvCell(value) {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+const importState = { records: [], failed: [] };
+
+function readRows(records) {
+  const [header, ...rest] = records;
+  const names = header ? header.cells.map((c) => c.trim()) : [];
+  // The failed-rows file adds an `error` column; it can be uploaded again as it is.
+  const expected = names.length === CSV_COLUMNS.length + 1 && names.at(-1) === "error" ? names.slice(0, -1) : names;
+  if (expected.join(",") !== CSV_COLUMNS.join(",")) {
+    throw new Error(`Invalid header: expected ${CSV_COLUMNS.join(",")}`);
+  }
+  return rest.map((record) => {
+    const cells = record.cells.slice(0, names.length);
+    if (record.cells.length !== names.length) {
+      return { line: record.line, cells: record.cells, problem: `Line has ${record.cells.length} columns, expected ${names.length}.` };
+    }
+    const fields = {};
+    CSV_COLUMNS.forEach((name, i) => { if (cells[i].trim() !== "") fields[name] = cells[i].trim(); });
+    return { line: record.line, cells, fields };
+  });
+}
+
+async function runImport(event) {
+  event.preventDefault();
+  const form = event.target;
+  const dryRun = event.submitter && event.submitter.name === "dry";
+  clearErrors(form);
+  const file = form.elements.file.files[0];
+  if (!file) { form.querySelector('[data-error-for="form"]').textContent = "Choose a CSV file."; return; }
+  let rows;
+  try {
+    rows = readRows(parseCsv(await file.text()));
+  } catch (error) {
+    form.querySelector('[data-error-for="form"]').textContent = error.message;
+    return;
+  }
+  const results = [];
+  const seen = new Map();  // phone -> line, for repeats inside the file on a dry run
+  const progress = $("#import-progress");
+  progress.hidden = $("#import-progress-label").hidden = false;
+  progress.max = Math.max(rows.length, 1);
+  progress.value = 0;
+  form.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+  try {
+    for (let i = 0; i < rows.length; i += IMPORT_BATCH) {
+      const batch = rows.slice(i, i + IMPORT_BATCH);
+      for (const row of batch.filter((r) => r.problem)) results.push({ row, outcome: "invalid", reason: row.problem });
+      const sendable = batch.filter((r) => !r.problem);
+      if (sendable.length) {
+        const { json } = await api("POST", "/console/api/teachers/import",
+          { dryRun, rows: sendable.map((r) => ({ line: r.line, fields: r.fields })) });
+        json.results.forEach((result, k) => {
+          const row = sendable[k];
+          if (dryRun && result.outcome === "valid" && seen.has(result.phoneNumber)) {
+            result.outcome = "duplicate";
+            result.reason = `Same phone number as line ${seen.get(result.phoneNumber)}.`;
+          } else if (result.phoneNumber && !seen.has(result.phoneNumber)) {
+            seen.set(result.phoneNumber, row.line);
+          }
+          results.push({ row, outcome: result.outcome, reason: result.reason || "" });
+        });
+      }
+      progress.value = Math.min(i + IMPORT_BATCH, rows.length);
+    }
+  } catch (error) {
+    form.querySelector('[data-error-for="form"]').textContent = error.message;
+  } finally {
+    form.querySelectorAll("button").forEach((b) => { b.disabled = false; });
+  }
+  showImportResults(results, rows.length, dryRun);
+  if (!dryRun) loadTeachers();
+}
+
+function showImportResults(results, total, dryRun) {
+  const counts = {};
+  for (const r of results) counts[r.outcome] = (counts[r.outcome] || 0) + 1;
+  const ok = dryRun ? counts.valid || 0 : counts.created || 0;
+  const failed = results.filter((r) => r.outcome !== "valid" && r.outcome !== "created");
+  failed.sort((a, b) => a.row.line - b.row.line);
+  importState.failed = failed;
+  $("#import-summary").textContent = `${dryRun ? "Dry run" : "Import"}: ${total} rows, ` +
+    `${ok} ${dryRun ? "would be created" : "created"}, ${counts.duplicate || 0} duplicate phone, ` +
+    `${(counts.invalid || 0) + (counts.failed || 0)} invalid.`;
+  const body = $("#import-problems");
+  body.replaceChildren();
+  for (const r of failed) {
+    const tr = body.insertRow();
+    tr.insertCell().textContent = r.row.line;
+    tr.insertCell().textContent = r.outcome === "duplicate" ? "duplicate phone" : r.outcome;
+    tr.insertCell().textContent = r.reason;
+  }
+  $("#import-problems-wrap").hidden = failed.length === 0;
+  $("#download-failed").hidden = failed.length === 0;
+}
+
+function downloadFailedRows() {
+  const lines = [[...CSV_COLUMNS, "error"].join(",")];
+  for (const r of importState.failed) {
+    const cells = CSV_COLUMNS.map((_, i) => r.row.cells[i] ?? "");
+    lines.push([...cells, r.reason].map(csvCell).join(","));
+  }
+  const url = URL.createObjectURL(new Blob(["\uFEFF" + lines.join("\r\n") + "\r\n"], { type: "text/csv" }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = "teachers-failed-rows.csv";
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+function toggleImport() {
+  const panel = $("#import");
+  panel.hidden = !panel.hidden;
+  $("#show-import").setAttribute("aria-expanded", String(!panel.hidden));
+  if (!panel.hidden) $("#import-file").focus();
+}
+
 // ------------------------------------------------------------ wiring
 
 async function signIn(event) {
@@ -326,6 +473,9 @@ function wire() {
   $("#teacher-form").addEventListener("submit", saveTeacher);
   $("#sign-out").addEventListener("click", signOut);
   $("#new-teacher").addEventListener("click", () => openTeacherDialog(null));
+  $("#show-import").addEventListener("click", toggleImport);
+  $("#import-form").addEventListener("submit", runImport);
+  $("#download-failed").addEventListener("click", downloadFailedRows);
   $("#search-form").addEventListener("submit", (event) => {
     event.preventDefault();
     state.search = $("#search").value.trim();
