@@ -17,12 +17,16 @@ int main(int argc, char** argv) {
     service.db().migrate(console::onboarding_migrations());
     console::add_onboarding_handlers(service.consumer().handlers());
 
-    console::Sessions sessions(std::chrono::minutes(config.integer("session_minutes", 60)));
+    const auto identity_url = config.string("identity_url", "http://127.0.0.1:5002");
+    console::Sessions sessions(
+        [identity_url](const std::string& token) {
+          return console::refresh_at_identity(identity_url, token);
+        },
+        std::chrono::minutes(config.integer("session_minutes", 60)));
     console::OnboardingView onboarding(service.db());
     const console::ConsoleContext ctx{sessions,
                                       onboarding,
-                                      {config.string("teacher_url", "http://127.0.0.1:5001"),
-                                       config.string("identity_url", "http://127.0.0.1:5002")},
+                                      {config.string("teacher_url", "http://127.0.0.1:5001"), identity_url},
                                       config.string("phone_region", "VN")};
     console::add_session_routes(service.server(), ctx);
     console::add_teacher_routes(service.server(), ctx);

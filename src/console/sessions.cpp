@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/ids.hpp"
 
@@ -18,6 +19,22 @@ std::string trimmed(const std::string& text) {
   return text.substr(first, text.find_last_not_of(' ') - first + 1);
 }
 
+// Refreshed this long before the access token expires, so that it does not
+// expire on its way to a service.
+constexpr auto kRefreshMargin = std::chrono::seconds(60);
+
+void take_tokens(Session& s, const nlohmann::json& login) {
+  s.access_token = login.value("accessToken", "");
+  s.refresh_token = login.value("refreshToken", "");
+  const auto expires = core::parse_iso8601(login.value("expiresAt", ""));
+  // Without a readable expiry, a refresh before every request is safe, if slow.
+  s.access_expires = expires.value_or(std::chrono::system_clock::now());
+}
+
+bool needs_refresh(const Session& s) {
+  return s.access_expires - kRefreshMargin <= std::chrono::system_clock::now();
+}
+
 }  // namespace
 
 bool Session::has_role(const std::string& role) const {
@@ -28,8 +45,6 @@ Session Sessions::open(const nlohmann::json& login) {
   Session s;
   s.id = core::random_token(32);
   s.csrf_token = core::random_token(32);
-  s.access_token = login.value("accessToken", "");
-  s.refresh_token = login.value("refreshToken", "");
   const auto user = login.value("user", nlohmann::json::object());
   s.user_id = user.value("id", "");
   s.tenant_id = user.value("tenantId", "");
@@ -41,6 +56,7 @@ Session Sessions::open(const nlohmann::json& login) {
     s.roles.push_back(user["role"].get<std::string>());
   }
   s.expires = std::chrono::steady_clock::now() + lifetime_;
+  take_tokens(s, login);
   std::lock_guard lock(mutex_);
   // Expired sessions go when new ones come, so the map stays as small as the signed-in crowd.
   std::erase_if(by_id_, [now = std::chrono::steady_clock::now()](const auto& entry) {
@@ -58,10 +74,34 @@ void Sessions::close(const std::string& id) {
 Session Sessions::require(const http::Request& request) const {
   const auto id = cookie_value(request, kSessionCookie);
   if (!id) throw_signed_out();
+  {
+    std::lock_guard lock(mutex_);
+    const auto found = by_id_.find(*id);
+    if (found == by_id_.end() || found->second.expires < std::chrono::steady_clock::now()) throw_signed_out();
+    if (!needs_refresh(found->second)) return found->second;
+  }
+  return refreshed(*id);
+}
+
+Session Sessions::refreshed(const std::string& id) const {
+  std::lock_guard refreshing(refresh_mutex_);
+  Session current;
+  {
+    std::lock_guard lock(mutex_);
+    const auto found = by_id_.find(id);
+    if (found == by_id_.end()) throw_signed_out();
+    if (!needs_refresh(found->second)) return found->second;  // another request refreshed it
+    current = found->second;
+  }
+  const auto login = refresher_(current.refresh_token);
   std::lock_guard lock(mutex_);
-  const auto found = by_id_.find(*id);
-  if (found == by_id_.end() || found->second.expires < std::chrono::steady_clock::now()) throw_signed_out();
-  return found->second;
+  if (!login || !login->is_object()) {
+    by_id_.erase(id);
+    throw_signed_out();
+  }
+  take_tokens(current, *login);
+  by_id_[id] = current;
+  return current;
 }
 
 Session Sessions::require_write(const http::Request& request) const {

@@ -47,6 +47,16 @@ http::Response call_upstream(const std::string& method, const std::string& url, 
   }
 }
 
+std::optional<nlohmann::json> refresh_at_identity(const std::string& identity_url,
+                                                  const std::string& refresh_token) {
+  const auto answer = call_upstream("POST", identity_url + "/api/v1/auth/refresh-token", {},
+                                    nlohmann::json{{"refreshToken", refresh_token}}.dump());
+  if (answer.status != 200) return std::nullopt;
+  auto login = nlohmann::json::parse(answer.body, nullptr, false);
+  if (!login.is_object()) return std::nullopt;
+  return login;
+}
+
 std::string with_query(const std::string& base, const std::map<std::string, std::string>& query) {
   std::string url = base;
   char separator = '?';

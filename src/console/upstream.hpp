@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "http/message.hpp"
@@ -20,6 +21,10 @@ struct UpstreamUrls {
 // answers: 502 problem+json.
 http::Response call_upstream(const std::string& method, const std::string& url, const std::string& bearer,
                              const std::string& body = {});
+
+// Trades a refresh token at Identity's /api/v1/auth/refresh-token.
+std::optional<nlohmann::json> refresh_at_identity(const std::string& identity_url,
+                                                  const std::string& refresh_token);
 
 // `base` + `path` + "?" + the query, each value percent-encoded.
 std::string with_query(const std::string& base, const std::map<std::string, std::string>& query);

@@ -3,14 +3,17 @@
 #include <gtest/gtest.h>
 
 #include "console/sessions.hpp"
+#include "core/clock.hpp"
 #include "core/errors.hpp"
 
 namespace emis::console {
 namespace {
 
-nlohmann::json login_answer() {
-  return {{"accessToken", "access"},
-          {"refreshToken", "refresh"},
+nlohmann::json login_answer(const std::string& access = "access",
+                            std::chrono::seconds lifetime = std::chrono::minutes(15)) {
+  return {{"accessToken", access},
+          {"refreshToken", "refresh-" + access},
+          {"expiresAt", core::to_iso8601(std::chrono::system_clock::now() + lifetime)},
           {"user", {{"id", "u1"}, {"tenantId", "t1"}, {"fullName", "Admin"}, {"roles", {"SchoolAdmin"}}}}};
 }
 
@@ -18,6 +21,12 @@ http::Request with_cookie(const std::string& cookie) {
   http::Request r;
   r.headers["Cookie"] = cookie;
   return r;
+}
+
+// A refresher that must not be called.
+std::optional<nlohmann::json> no_refresh(const std::string&) {
+  ADD_FAILURE() << "unexpected refresh";
+  return std::nullopt;
 }
 
 core::ErrorKind kind_of(const std::function<void()>& fn) {
@@ -30,7 +39,7 @@ core::ErrorKind kind_of(const std::function<void()>& fn) {
 }
 
 TEST(ConsoleSessions, TheCookieFindsTheSessionAndItsTokens) {
-  Sessions sessions;
+  Sessions sessions(no_refresh);
   const auto opened = sessions.open(login_answer());
   const auto found = sessions.require(with_cookie("theme=dark; emis_console_session=" + opened.id + "; x=1"));
   EXPECT_EQ(found.access_token, "access");
@@ -43,7 +52,7 @@ TEST(ConsoleSessions, TheCookieFindsTheSessionAndItsTokens) {
 }
 
 TEST(ConsoleSessions, WithoutAKnownCookieTheAnswerIsUnauthorized) {
-  Sessions sessions;
+  Sessions sessions(no_refresh);
   sessions.open(login_answer());
   EXPECT_EQ(kind_of([&] { sessions.require(http::Request{}); }), core::ErrorKind::unauthorized);
   EXPECT_EQ(kind_of([&] { sessions.require(with_cookie("emis_console_session=guess")); }),
@@ -51,7 +60,7 @@ TEST(ConsoleSessions, WithoutAKnownCookieTheAnswerIsUnauthorized) {
 }
 
 TEST(ConsoleSessions, AWriteNeedsTheCsrfTokenOfItsSession) {
-  Sessions sessions;
+  Sessions sessions(no_refresh);
   const auto opened = sessions.open(login_answer());
   auto request = with_cookie("emis_console_session=" + opened.id);
   EXPECT_EQ(kind_of([&] { sessions.require_write(request); }), core::ErrorKind::forbidden);
@@ -62,11 +71,33 @@ TEST(ConsoleSessions, AWriteNeedsTheCsrfTokenOfItsSession) {
 }
 
 TEST(ConsoleSessions, ClosingEndsTheSession) {
-  Sessions sessions;
+  Sessions sessions(no_refresh);
   const auto opened = sessions.open(login_answer());
   sessions.close(opened.id);
   EXPECT_EQ(kind_of([&] { sessions.require(with_cookie("emis_console_session=" + opened.id)); }),
             core::ErrorKind::unauthorized);
+}
+
+TEST(ConsoleSessions, AnAccessTokenAboutToExpireIsRefreshedOnceWithItsRefreshToken) {
+  std::vector<std::string> presented;
+  Sessions sessions([&](const std::string& refresh_token) -> std::optional<nlohmann::json> {
+    presented.push_back(refresh_token);
+    return login_answer("access-2");
+  });
+  const auto opened = sessions.open(login_answer("access-1", std::chrono::seconds(10)));
+  const auto request = with_cookie("emis_console_session=" + opened.id);
+  EXPECT_EQ(sessions.require(request).access_token, "access-2");
+  EXPECT_EQ(sessions.require(request).access_token, "access-2");
+  EXPECT_EQ(presented, std::vector<std::string>{"refresh-access-1"});
+  EXPECT_EQ(sessions.require(request).csrf_token, opened.csrf_token);  // the session stays the same
+}
+
+TEST(ConsoleSessions, ARefusedRefreshSignsOut) {
+  Sessions sessions([](const std::string&) -> std::optional<nlohmann::json> { return std::nullopt; });
+  const auto opened = sessions.open(login_answer("access-1", std::chrono::seconds(-5)));
+  const auto request = with_cookie("emis_console_session=" + opened.id);
+  EXPECT_EQ(kind_of([&] { sessions.require(request); }), core::ErrorKind::unauthorized);
+  EXPECT_EQ(kind_of([&] { sessions.require(request); }), core::ErrorKind::unauthorized);
 }
 
 }  // namespace
