@@ -18,7 +18,8 @@ void add_session_routes(http::Server& server, const ConsoleContext& ctx) {
   using http::Method;
   server.route(Method::post, "/console/api/session", [ctx](const http::Request& request) {
     const auto body = request.json_object();  // malformed JSON is a 400 here, not at Identity
-    auto answer = call_upstream("POST", ctx.upstream.identity + "/api/v1/auth/login", {}, body.dump());
+    auto answer = call_upstream("POST", ctx.upstream.identity + "/api/v1/auth/login", {}, body.dump(),
+                                request.remote_address);
     if (answer.status != 200) return answer;
     const auto login = nlohmann::json::parse(answer.body, nullptr, false);
     if (!login.is_object()) throw core::DomainError(core::ErrorKind::internal, "Unexpected sign-in answer");
@@ -42,7 +43,8 @@ void add_session_routes(http::Server& server, const ConsoleContext& ctx) {
   // The teacher's own activation: no session, Identity checks the code.
   server.route(Method::post, "/console/api/activation", [ctx](const http::Request& request) {
     const auto body = request.json_object();
-    return call_upstream("POST", ctx.upstream.identity + "/api/v1/auth/set-password", {}, body.dump());
+    return call_upstream("POST", ctx.upstream.identity + "/api/v1/auth/set-password", {}, body.dump(),
+                         request.remote_address);
   });
 }
 

@@ -29,10 +29,11 @@ std::string percent_encoded(const std::string& text) {
 }  // namespace
 
 http::Response call_upstream(const std::string& method, const std::string& url, const std::string& bearer,
-                             const std::string& body) {
+                             const std::string& body, const std::string& client) {
   std::vector<std::string> headers{"Accept: application/json"};
   if (!bearer.empty()) headers.push_back("Authorization: Bearer " + bearer);
   if (method != "GET") headers.push_back("Content-Type: application/json");
+  if (!client.empty()) headers.push_back("X-Forwarded-For: " + client);
   try {
     auto answer = auth::http_request(method, url, headers, body, {std::chrono::milliseconds(10000), 1 << 20});
     http::Response out;

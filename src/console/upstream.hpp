@@ -18,9 +18,11 @@ struct UpstreamUrls {
 
 // Calls `url` with `bearer` (none when empty) and a JSON `body`; the answer as
 // an http::Response (status, content type, body, Location). When nothing
-// answers: 502 problem+json.
+// answers: 502 problem+json. `client` (the browser's address) goes on as
+// X-Forwarded-For, so that Identity throttles sign-in attempts per browser
+// rather than per console once it lists the console in its trusted_proxies.
 http::Response call_upstream(const std::string& method, const std::string& url, const std::string& bearer,
-                             const std::string& body = {});
+                             const std::string& body = {}, const std::string& client = {});
 
 // Trades a refresh token at Identity's /api/v1/auth/refresh-token.
 std::optional<nlohmann::json> refresh_at_identity(const std::string& identity_url,

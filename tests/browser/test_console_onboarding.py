@@ -100,6 +100,51 @@ class ConsoleOnboardingTest(ConsoleTestCase):
         # The teacher can sign in with the new password.
         self.system.login(phone, TEACHER_PASSWORD)
 
+    def test_edit_and_delete_a_teacher(self):
+        page = self.new_page()
+        self.sign_in(page)
+        phone = unique_phone()
+        self.create_teacher(page, "Đỗ Văn Hùng", phone)
+        row = self.row_of(page, phone)
+        row.get_by_role("button", name=re.compile("^Edit")).click()
+        dialog = page.get_by_role("dialog")
+        expect(dialog.get_by_label("Full name")).to_have_value("Đỗ Văn Hùng")
+        dialog.get_by_label("Full name").fill("Đỗ Văn Hùng Anh")
+        dialog.get_by_label("Email (optional)").fill("not-an-email")
+        dialog.get_by_role("button", name="Save").click()
+        expect(dialog.locator('[data-error-for="email"]')).not_to_be_empty()
+        dialog.get_by_label("Email (optional)").fill("hung.anh@example.edu.vn")
+        dialog.get_by_role("button", name="Save").click()
+        expect(dialog).to_be_hidden()
+        expect(row).to_contain_text("Đỗ Văn Hùng Anh")
+        self.screenshot(page, "edited")
+        page.once("dialog", lambda d: d.accept())  # the confirmation
+        row.get_by_role("button", name=re.compile("^Delete")).click()
+        expect(row).to_have_count(0)
+        expect(page.locator("#notice")).to_contain_text("Deleted Đỗ Văn Hùng Anh")
+
+    def test_sign_in_with_the_keyboard_only(self):
+        page = self.new_page()
+        page.goto(self.console.url + "/")
+        page.locator("#si-phone").focus()
+        page.keyboard.type(self.system.admin_phone)
+        page.keyboard.press("Tab")
+        page.keyboard.type(self.system.admin_password)
+        page.keyboard.press("Enter")
+        page.get_by_role("heading", name="Teachers").wait_for()
+        # Focus lands on the search box; Tab moves on through the toolbar.
+        focused = "document.activeElement.id || document.activeElement.textContent"
+        self.assertEqual(page.evaluate(focused), "search")
+        page.keyboard.press("Tab")
+        self.assertEqual(page.evaluate(focused), "Search")
+        page.keyboard.press("Tab")
+        self.assertEqual(page.evaluate(focused), "new-teacher")
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("dialog")).to_be_visible()
+        expect(page.get_by_role("dialog").get_by_label("Full name")).to_be_focused()
+        page.keyboard.press("Escape")
+        expect(page.get_by_role("dialog")).to_be_hidden()
+
     def test_search_and_narrow_screen(self):
         page = self.new_page(width=390, height=844)
         self.sign_in(page)

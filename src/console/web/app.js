@@ -95,6 +95,7 @@ function signedIn(session) {
   state.user = session.user;
   $("#who-name").textContent = session.user.fullName || "Signed in";
   show("teachers");
+  $("#search").focus();  // the keyboard starts where the work starts, not on a hidden form
   loadTeachers().then(startLive);
 }
 
