@@ -12,7 +12,8 @@
 int main(int argc, char** argv) {
   using namespace emis;
   try {
-    host::ServiceHost service({"console", 8080, "console.db"}, host::load_config(argc, argv, "console"));
+    host::ServiceHost service({"console", 8080, "console.db", false},
+                              host::load_config(argc, argv, "console"));
     const auto& config = service.config();
     service.db().migrate(console::onboarding_migrations());
     console::add_onboarding_handlers(service.consumer().handlers());

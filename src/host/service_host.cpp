@@ -12,6 +12,7 @@
 
 #include "core/log.hpp"
 #include "eventbus/schema.hpp"
+#include "http/docs_route.hpp"
 #include "http/standard_routes.hpp"
 
 namespace emis::host {
@@ -105,6 +106,8 @@ ServiceHost::ServiceHost(ServiceSettings settings, core::Config config)
        // to take part in a flow before that.
        {"consumer", [this] { return consumer_->handlers().topics().empty() || consumer_->assigned(); }}},
       config_.string("metrics_token", ""));
+  if (settings_.api_docs)
+    http::add_docs_routes(*server_, config_.string("docs_assets_dir", EMIS_DOCS_ASSETS_DIR));
 }
 
 ServiceHost::~ServiceHost() = default;

@@ -22,6 +22,7 @@ struct ServiceSettings {
   std::string name;  // "teacher-service"
   std::uint16_t default_port = 0;
   std::string default_db_file;  // inside the data dir, e.g. "teacher.db"
+  bool api_docs = true;         // GET /docs over the service's /openapi.json
 };
 
 class ServiceHost {

@@ -79,10 +79,10 @@ class ConsoleTestCase(SystemTestCase):
         page.set_default_timeout(30_000)
         return page
 
-    def screenshot(self, page, name):
+    def screenshot(self, page, name, full_page=True):
         """Saves the page as SCREENSHOT_DIR/<test class>.<name>.png."""
         path = os.path.join(SCREENSHOT_DIR, f"{type(self).__name__}.{name}.png")
-        page.screenshot(path=path, full_page=True)
+        page.screenshot(path=path, full_page=full_page)
         return path
 
     def sign_in(self, page, phone=None, password=None):
