@@ -6,6 +6,8 @@
 #include <iostream>
 
 #include "console/console_api.hpp"
+#include "console/kafka_inspector.hpp"
+#include "console/operator_routes.hpp"
 #include "console/web_routes.hpp"
 #include "host/service_host.hpp"
 
@@ -33,6 +35,20 @@ int main(int argc, char** argv) {
     console::add_teacher_routes(service.server(), ctx);
     console::add_onboarding_routes(service.server(), ctx);
     console::add_import_routes(service.server(), ctx);
+
+    const auto& bus = service.bus_options();
+    const console::KafkaInspector kafka(bus,
+                                        {bus.topics.prefix_for("teacher"), bus.topics.prefix_for("identity"),
+                                         bus.topics.prefix_for("student")});
+    auto groups = host::string_list(config, "watched_groups");
+    if (groups.empty()) groups = {"teacher-service-consumer", "identity-service-consumer"};
+    groups.push_back(bus.group_id);
+    console::add_operator_routes(service.server(), {sessions,
+                                                    kafka,
+                                                    {{"teacher-service", ctx.upstream.teacher},
+                                                     {"identity-service", ctx.upstream.identity}},
+                                                    groups,
+                                                    bus.bootstrap_servers});
     console::add_web_routes(service.server());
     return service.run();
   } catch (const std::exception& e) {

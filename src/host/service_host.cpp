@@ -26,6 +26,8 @@ sigset_t shutdown_signals() {
   return set;
 }
 
+}  // namespace
+
 // A list setting: a JSON array in the config file, or a comma-separated
 // string (as an EMIS_* variable always is).
 std::vector<std::string> string_list(const core::Config& config, const std::string& key) {
@@ -40,8 +42,6 @@ std::vector<std::string> string_list(const core::Config& config, const std::stri
   for (std::string item; std::getline(text, item, ',');) items.push_back(item);
   return items;
 }
-
-}  // namespace
 
 std::string data_dir_of(const core::Config& config) { return config.string("data_dir", ".emis/data"); }
 

@@ -29,6 +29,7 @@ class ConsoleService(Service):
             "EMIS_KAFKA_GROUP_ID": f"console-consumer.{uuid.uuid4().hex[:10]}",
             "EMIS_TEACHER_URL": system.teacher.url,
             "EMIS_IDENTITY_URL": system.identity.url,
+            "EMIS_WATCHED_GROUPS": ",".join(svc.env["EMIS_KAFKA_GROUP_ID"] for svc in system.services),
         })
         env.pop("EMIS_DB", None)  # its own SQLite read model in its data dir
         env.pop("EMIS_JWKS_URL", None)
@@ -85,10 +86,10 @@ class ConsoleTestCase(SystemTestCase):
         page.screenshot(path=path, full_page=full_page)
         return path
 
-    def sign_in(self, page, phone=None, password=None):
+    def sign_in(self, page, phone=None, password=None, landing="Teachers"):
         page.goto(self.console.url + "/")
         form = page.locator("#sign-in")
         form.get_by_label("Phone number").fill(phone or self.system.admin_phone)
         form.get_by_label("Password").fill(password or self.system.admin_password)
         form.get_by_role("button", name="Sign in").click()
-        page.get_by_role("heading", name="Teachers").wait_for()
+        page.get_by_role("heading", name=landing).wait_for()

@@ -85,15 +85,29 @@ function notice(text) {
 // ------------------------------------------------------------ views
 
 function show(view) {
-  for (const id of ["sign-in", "activate", "teachers"]) $(`#${id}`).hidden = id !== view;
-  $("#who").hidden = view !== "teachers";
+  for (const id of ["sign-in", "activate", "teachers", "operator"]) $(`#${id}`).hidden = id !== view;
+  const signedInView = view === "teachers" || view === "operator";
+  $("#who").hidden = !signedInView;
+  $("#views").hidden = !signedInView || !isOperator();
+  $("#to-teachers").hidden = !(state.user && state.user.roles.includes("SchoolAdmin"));
+  for (const [button, target] of [["#to-teachers", "teachers"], ["#to-operator", "operator"]]) {
+    if (view === target) $(button).setAttribute("aria-current", "page");
+    else $(button).removeAttribute("aria-current");
+  }
   if (view !== "teachers") stopLive();
+  if (view !== "operator") stopOperator();
 }
+
+const isOperator = () => Boolean(state.user && state.user.roles.includes("Operator"));
 
 function signedIn(session) {
   state.csrf = session.csrfToken;
   state.user = session.user;
   $("#who-name").textContent = session.user.fullName || "Signed in";
+  if (isOperator() && !session.user.roles.includes("SchoolAdmin")) {
+    showOperator();
+    return;
+  }
   show("teachers");
   $("#search").focus();  // the keyboard starts where the work starts, not on a hidden form
   loadTeachers().then(startLive);
@@ -432,6 +446,81 @@ function toggleImport() {
   if (!panel.hidden) $("#import-file").focus();
 }
 
+// ------------------------------------------------------------ event flow (Operator)
+
+const OPERATOR_INTERVAL_MS = 2000;
+const operatorState = { timer: null, previous: null };
+
+function cell(row, text, className) {
+  const td = row.insertCell();
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+}
+
+async function refreshOperator() {
+  const [health, flow] = await Promise.all([
+    api("GET", "/console/api/operator/health"), api("GET", "/console/api/operator/topics")]);
+  const list = $("#health");
+  list.replaceChildren();
+  for (const c of health.json.components) {
+    const li = document.createElement("li");
+    const status = document.createElement("span");
+    status.className = `badge ${c.ready ? "Ready" : "NotReady"}`;
+    status.textContent = c.ready ? "Ready" : "Not ready";
+    li.append(`${c.name} `, status);
+    li.title = c.url;
+    list.append(li);
+  }
+  // Messages per second: the growth of the end offsets since the last poll.
+  const now = Date.now();
+  const ends = new Map(flow.json.topics.map((t) => [t.name, t.partitions.reduce((n, p) => n + p.high, 0)]));
+  const topics = $("#topic-rows");
+  topics.replaceChildren();
+  for (const t of flow.json.topics) {
+    const row = topics.insertRow();
+    row.dataset.topic = t.name;
+    cell(row, t.name);
+    cell(row, t.partitions.length, "num");
+    cell(row, t.partitions.map((p) => p.high).join(" · "), "num");
+    const before = operatorState.previous && operatorState.previous.ends.get(t.name);
+    const rate = before === undefined || !operatorState.previous ? "–"
+      : ((ends.get(t.name) - before) / ((now - operatorState.previous.at) / 1000)).toFixed(1);
+    cell(row, rate, "num");
+  }
+  operatorState.previous = { at: now, ends };
+  const lag = $("#lag-rows");
+  lag.replaceChildren();
+  for (const l of flow.json.lag) {
+    const row = lag.insertRow();
+    row.dataset.group = l.group;
+    cell(row, l.group);
+    cell(row, l.topic);
+    cell(row, l.partition, "num");
+    cell(row, l.committed, "num");
+    cell(row, l.lag, "num");
+  }
+  $("#operator-at").textContent = `Updated ${new Date(flow.json.at).toLocaleTimeString()}.`;
+}
+
+function showOperator() {
+  show("operator");
+  stopOperator();
+  refreshOperator().catch((error) => notice(error.message));
+  operatorState.timer = setInterval(() => { refreshOperator().catch(() => {}); }, OPERATOR_INTERVAL_MS);
+}
+
+function stopOperator() {
+  if (operatorState.timer) clearInterval(operatorState.timer);
+  operatorState.timer = null;
+  operatorState.previous = null;
+}
+
+function showTeachers() {
+  show("teachers");
+  loadTeachers().then(startLive).catch((error) => notice(error.message));
+}
+
 // ------------------------------------------------------------ wiring
 
 async function signIn(event) {
@@ -475,6 +564,8 @@ function wire() {
   $("#sign-out").addEventListener("click", signOut);
   $("#new-teacher").addEventListener("click", () => openTeacherDialog(null));
   $("#show-import").addEventListener("click", toggleImport);
+  $("#to-operator").addEventListener("click", showOperator);
+  $("#to-teachers").addEventListener("click", showTeachers);
   $("#import-form").addEventListener("submit", runImport);
   $("#download-failed").addEventListener("click", downloadFailedRows);
   $("#search-form").addEventListener("submit", (event) => {
