@@ -1,10 +1,12 @@
 // The operator's view of the event flow (role Operator only): every
-// component's readiness, the system's topics with end offsets, and the lag of
+// component's readiness and outbox backlog, the system's topics with end offsets, and the lag of
 // the watched consumer groups per partition. The page turns successive end
 // offsets into messages per second.
 #include "console/operator_routes.hpp"
 
 #include <spdlog/spdlog.h>
+
+#include <sstream>
 
 #include "core/clock.hpp"
 #include "core/errors.hpp"
@@ -20,6 +22,24 @@ Session require_operator(const Sessions& sessions, const http::Request& request)
   return session;
 }
 
+// The service's outbox backlog from its Prometheus gauge emis_outbox_backlog
+// (the console reads no other service's database); null when not readable.
+nlohmann::json outbox_backlog(const std::string& url) {
+  const auto answer = call_upstream("GET", url + "/metrics", {});
+  if (answer.status != 200) return nullptr;
+  std::istringstream lines(answer.body);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("emis_outbox_backlog", 0) != 0) continue;
+    const auto space = line.find_last_of(' ');
+    try {
+      return static_cast<long long>(std::stod(line.substr(space + 1)));
+    } catch (const std::exception&) {
+      return nullptr;
+    }
+  }
+  return nullptr;
+}
+
 nlohmann::json readiness(const std::string& name, const std::string& url) {
   const auto answer = call_upstream("GET", url + "/health/ready", {});
   auto detail = nlohmann::json::parse(answer.body, nullptr, false);
@@ -27,6 +47,7 @@ nlohmann::json readiness(const std::string& name, const std::string& url) {
           {"url", url},
           {"ready", answer.status == 200},
           {"status", answer.status},
+          {"outboxBacklog", outbox_backlog(url)},
           {"detail", detail.is_discarded() ? nlohmann::json(nullptr) : detail}};
 }
 

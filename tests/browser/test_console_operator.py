@@ -28,6 +28,7 @@ class ConsoleOperatorTest(ConsoleTestCase):
         expect(page.get_by_role("button", name="Teachers")).to_be_hidden()  # not a SchoolAdmin
         expect(page.locator("#health li")).to_have_count(3)
         expect(page.locator("#health .badge.NotReady")).to_have_count(0)
+        expect(page.locator("#health li", has_text="teacher-service")).to_contain_text("outbox backlog 0")
         created = page.locator(f'#topic-rows tr[data-topic="{self.system.topic("teachercreated")}"]')
         expect(created).to_be_visible()
         identity_group = self.system.identity.env["EMIS_KAFKA_GROUP_ID"]

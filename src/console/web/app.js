@@ -469,6 +469,12 @@ async function refreshOperator() {
     status.className = `badge ${c.ready ? "Ready" : "NotReady"}`;
     status.textContent = c.ready ? "Ready" : "Not ready";
     li.append(`${c.name} `, status);
+    if (c.outboxBacklog !== undefined && c.outboxBacklog !== null) {
+      const backlog = document.createElement("span");
+      backlog.className = "backlog";
+      backlog.textContent = ` outbox backlog ${c.outboxBacklog}`;
+      li.append(backlog);
+    }
     li.title = c.url;
     list.append(li);
   }
