@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
     if (groups.empty()) groups = {"teacher-service-consumer", "identity-service-consumer"};
     groups.push_back(bus.group_id);
     console::add_operator_routes(service.server(), {sessions,
+                                                    service.db(),
                                                     kafka,
                                                     {{"teacher-service", ctx.upstream.teacher},
                                                      {"identity-service", ctx.upstream.identity}},

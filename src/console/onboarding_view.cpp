@@ -1,5 +1,6 @@
 #include "console/onboarding_view.hpp"
 
+#include "console/event_story.hpp"
 #include "contracts/identity_events.hpp"
 #include "contracts/teacher_events.hpp"
 #include "store/row.hpp"
@@ -18,6 +19,7 @@ void ensure_row(store::Transaction& tx, const std::string& teacher_id, const std
 void on_created(store::Transaction& tx, const contracts::TeacherCreated& e,
                 const eventbus::IncomingEvent& in) {
   ensure_row(tx, e.teacher_id, e.tenant_id);
+  record_story_event(tx, in, e.teacher_id, e.tenant_id);
   const long long at = contracts::account_changed_at_ms(in);
   tx.session()
       << "UPDATE console_onboarding SET full_name = :name, phone_number = :phone, created_at_ms = :at"
@@ -25,8 +27,10 @@ void on_created(store::Transaction& tx, const contracts::TeacherCreated& e,
       soci::use(e.full_name), soci::use(e.phone_number), soci::use(at), soci::use(e.teacher_id);
 }
 
-void on_updated(store::Transaction& tx, const contracts::TeacherUpdated& e, const eventbus::IncomingEvent&) {
+void on_updated(store::Transaction& tx, const contracts::TeacherUpdated& e,
+                const eventbus::IncomingEvent& in) {
   ensure_row(tx, e.teacher_id, e.tenant_id);
+  record_story_event(tx, in, e.teacher_id, e.tenant_id);
   if (e.full_name)
     tx.session() << "UPDATE console_onboarding SET full_name = :name WHERE teacher_id = :id",
         soci::use(*e.full_name), soci::use(e.teacher_id);
@@ -35,8 +39,10 @@ void on_updated(store::Transaction& tx, const contracts::TeacherUpdated& e, cons
         soci::use(*e.phone_number), soci::use(e.teacher_id);
 }
 
-void on_deleted(store::Transaction& tx, const contracts::TeacherDeleted& e, const eventbus::IncomingEvent&) {
+void on_deleted(store::Transaction& tx, const contracts::TeacherDeleted& e,
+                const eventbus::IncomingEvent& in) {
   ensure_row(tx, e.teacher_id, e.tenant_id);  // a tombstone when the create is still to come
+  record_story_event(tx, in, e.teacher_id, e.tenant_id);
   tx.session() << "UPDATE console_onboarding SET deleted = 1 WHERE teacher_id = :id", soci::use(e.teacher_id);
 }
 
@@ -44,6 +50,7 @@ void on_account(store::Transaction& tx, const contracts::UserAccountState& e,
                 const eventbus::IncomingEvent& in) {
   if (e.entity_type != "Teacher" || e.entity_id.empty()) return;  // accounts of other kinds
   ensure_row(tx, e.entity_id, e.tenant_id);
+  record_story_event(tx, in, e.entity_id, e.tenant_id);
   std::string current;
   long long current_at = 0;
   tx.session() << "SELECT status, status_at_ms FROM console_onboarding WHERE teacher_id = :id",
@@ -74,20 +81,24 @@ constexpr const char* kEntryColumns = "teacher_id, full_name, phone_number, stat
 }  // namespace
 
 std::vector<store::Migration> onboarding_migrations() {
-  return {{1,
-           "console_onboarding",
-           {"CREATE TABLE console_onboarding ("
-            " teacher_id TEXT PRIMARY KEY,"
-            " tenant_id TEXT NOT NULL,"
-            " full_name TEXT NOT NULL,"
-            " phone_number TEXT NOT NULL,"
-            " status TEXT NOT NULL,"
-            " user_id TEXT NOT NULL,"
-            " status_at_ms BIGINT NOT NULL,"
-            " created_at_ms BIGINT NOT NULL,"
-            " deleted INTEGER NOT NULL)",
-            "CREATE INDEX console_onboarding_tenant ON console_onboarding (tenant_id, status)",
-            "CREATE INDEX console_onboarding_phone ON console_onboarding (tenant_id, phone_number)"}}};
+  std::vector<store::Migration> migrations{
+      {1,
+       "console_onboarding",
+       {"CREATE TABLE console_onboarding ("
+        " teacher_id TEXT PRIMARY KEY,"
+        " tenant_id TEXT NOT NULL,"
+        " full_name TEXT NOT NULL,"
+        " phone_number TEXT NOT NULL,"
+        " status TEXT NOT NULL,"
+        " user_id TEXT NOT NULL,"
+        " status_at_ms BIGINT NOT NULL,"
+        " created_at_ms BIGINT NOT NULL,"
+        " deleted INTEGER NOT NULL)",
+        "CREATE INDEX console_onboarding_tenant ON console_onboarding (tenant_id, status)",
+        "CREATE INDEX console_onboarding_phone ON console_onboarding (tenant_id, phone_number)"}}};
+  // The stories are part of the same read model, fed by the same handlers.
+  for (auto& m : event_story_migrations()) migrations.push_back(std::move(m));
+  return migrations;
 }
 
 void add_onboarding_handlers(eventbus::HandlerRegistry& handlers) {

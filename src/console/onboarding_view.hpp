@@ -17,6 +17,7 @@
 
 namespace emis::console {
 
+// The read model's tables, the recorded event stories (event_story.hpp) included.
 std::vector<store::Migration> onboarding_migrations();
 void add_onboarding_handlers(eventbus::HandlerRegistry& handlers);
 

@@ -8,6 +8,7 @@
 
 #include <sstream>
 
+#include "console/event_story.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 
@@ -99,6 +100,27 @@ void add_operator_routes(http::Server& server, const OperatorContext& ctx) {
                                       {"lag", lag_json},
                                       {"groups", ctx.groups},
                                       {"at", core::now_iso8601()}})
+        .with_header("Cache-Control", "no-store");
+  });
+  server.route(http::Method::get, "/console/api/operator/story", [ctx](const http::Request& request) {
+    require_operator(ctx.sessions, request);
+    const auto query = request.query_param("q").value_or("");
+    if (query.empty() || query.size() > 64)
+      throw core::DomainError(core::ErrorKind::validation, "Invalid query",
+                              "q is a teacher id, an event key or a trace id.",
+                              {{"q", "Give a teacher id, an event key or a trace id."}});
+    const auto story = find_story(ctx.db, query);
+    auto events = nlohmann::json::array();
+    for (const auto& e : story.events)
+      events.push_back({{"occurredOn", e.occurred_on},
+                        {"topic", e.topic},
+                        {"partition", e.partition},
+                        {"offset", e.offset},
+                        {"key", e.key},
+                        {"eventType", e.event_type},
+                        {"eventId", e.event_id},
+                        {"traceId", e.trace_id}});
+    return http::Response::json(200, {{"teacherId", story.teacher_id}, {"events", events}})
         .with_header("Cache-Control", "no-store");
   });
 }

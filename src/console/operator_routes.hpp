@@ -10,11 +10,13 @@
 #include "console/sessions.hpp"
 #include "console/upstream.hpp"
 #include "http/server.hpp"
+#include "store/database.hpp"
 
 namespace emis::console {
 
 struct OperatorContext {
   Sessions& sessions;
+  store::Database& db;  // the console's own: the recorded stories
   const KafkaInspector& kafka;
   std::vector<std::pair<std::string, std::string>> components;  // name, base URL
   std::vector<std::string> groups;                              // consumer groups to show the lag of

@@ -38,6 +38,24 @@ class ConsoleOperatorTest(ConsoleTestCase):
         expect(lag_row.first.locator("td").nth(4)).to_have_text("0")  # identity has consumed it
         self.screenshot(page, "event_flow")
 
+    def test_one_teachers_story_from_creation_to_activation(self):
+        teacher = self.system.create_teacher()
+        self.system.activate(teacher["phoneNumber"], "Teacher-Passw0rd!")
+        self.system.wait_account_status(teacher["id"], "Active")
+        page = self.new_page()
+        self.sign_in(page, OPERATOR_PHONE, OPERATOR_PASSWORD, landing="Event flow")
+        page.get_by_label("Teacher id, event key or trace id").fill(teacher["id"])
+        page.get_by_role("button", name="Show story").click()
+        rows = page.locator("#story-rows tr")
+        expect(rows).to_have_count(3, timeout=15_000)
+        events = [t.strip() for t in page.locator("#story-rows tr td:nth-child(2)").all_inner_texts()]
+        self.assertEqual(events, ["TeacherCreated", "UserAccountCreated", "UserActivated"])
+        self.screenshot(page, "story")
+        # The story is reachable from the trace id of the POST that created the teacher.
+        rows.first.locator("td:nth-child(5) button").click()
+        expect(page.locator("#story-summary")).to_contain_text(teacher["id"])
+        expect(rows).to_have_count(3)
+
     def test_a_school_admin_is_refused_the_event_flow(self):
         r = request("POST", self.console.url + "/console/api/session",
                     body={"phoneNumber": self.system.admin_phone, "password": self.system.admin_password})

@@ -2,6 +2,7 @@
 // events, whatever order they arrive in, and read per tenant.
 #include <gtest/gtest.h>
 
+#include "console/event_story.hpp"
 #include "console/onboarding_view.hpp"
 #include "contracts/identity_events.hpp"
 #include "contracts/teacher_events.hpp"
@@ -88,6 +89,21 @@ TEST_F(ConsoleOnboardingView, ADeletedTeacherLeavesTheViewAndAnotherTenantSeesNo
   deliver(contracts::TeacherDeleted{kTeacher, kTenant}, 5);
   EXPECT_EQ(status(), "(none)");
   EXPECT_EQ(view_.overview(kTenant).counts.at("PendingActivation"), 0);
+}
+
+TEST_F(ConsoleOnboardingView, RecordsTheTeachersStoryFoundByTeacherIdOrEventKey) {
+  created(30);
+  account<contracts::UserAccountCreated>("PendingActivation", 20);
+  account<contracts::UserActivated>("Active", 10);
+  for (const std::string query : {kTeacher, kUser}) {
+    const auto story = find_story(db_, query);
+    EXPECT_EQ(story.teacher_id, kTeacher);
+    ASSERT_EQ(story.events.size(), 3u);
+    EXPECT_EQ(story.events[0].event_type, "TeacherCreatedIntegrationEvent");
+    EXPECT_EQ(story.events[1].event_type, "UserAccountCreatedIntegrationEvent");
+    EXPECT_EQ(story.events[2].event_type, "UserActivatedIntegrationEvent");
+  }
+  EXPECT_TRUE(find_story(db_, "00000000-0000-4000-8000-0000000000ff").events.empty());
 }
 
 }  // namespace

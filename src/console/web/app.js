@@ -509,6 +509,42 @@ async function refreshOperator() {
   $("#operator-at").textContent = `Updated ${new Date(flow.json.at).toLocaleTimeString()}.`;
 }
 
+async function showStory(event) {
+  if (event) event.preventDefault();
+  const form = $("#story-form");
+  clearErrors(form);
+  const q = form.elements.q.value.trim();
+  try {
+    const { json } = await api("GET", `/console/api/operator/story?${new URLSearchParams({ q })}`);
+    const body = $("#story-rows");
+    body.replaceChildren();
+    for (const e of json.events) {
+      const row = body.insertRow();
+      cell(row, new Date(e.occurredOn).toLocaleString());
+      cell(row, e.eventType.replace("IntegrationEvent", ""));
+      cell(row, `${e.topic} · ${e.partition} · ${e.offset}`);
+      cell(row, e.key);
+      // A trace id leads to every event of the same request.
+      const trace = row.insertCell();
+      if (e.traceId) {
+        const link = document.createElement("button");
+        link.type = "button";
+        link.className = "link";
+        link.textContent = e.traceId;
+        link.addEventListener("click", () => { form.elements.q.value = e.traceId; showStory(); });
+        trace.append(link);
+      }
+    }
+    $("#story-wrap").hidden = json.events.length === 0;
+    $("#story-summary").textContent = json.events.length
+      ? `${json.events.length} events of teacher ${json.teacherId}, oldest first.`
+      : "No events found for this id.";
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    showErrors(form, error);
+  }
+}
+
 function showOperator() {
   show("operator");
   stopOperator();
@@ -572,6 +608,7 @@ function wire() {
   $("#show-import").addEventListener("click", toggleImport);
   $("#to-operator").addEventListener("click", showOperator);
   $("#to-teachers").addEventListener("click", showTeachers);
+  $("#story-form").addEventListener("submit", showStory);
   $("#import-form").addEventListener("submit", runImport);
   $("#download-failed").addEventListener("click", downloadFailedRows);
   $("#search-form").addEventListener("submit", (event) => {
