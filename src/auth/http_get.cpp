@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <cctype>
 #include <memory>
 #include <stdexcept>
 
@@ -41,14 +42,41 @@ void set(CURL* curl, CURLoption option, T value) {
   if (curl_easy_setopt(curl, option, value) != CURLE_OK) throw std::runtime_error("curl_easy_setopt failed");
 }
 
+struct HeaderList {
+  curl_slist* list = nullptr;
+  ~HeaderList() { curl_slist_free_all(list); }
+};
+
+// Keeps the headers a caller wants to read; curl hands them over one by one.
+std::size_t on_header(char* ptr, std::size_t size, std::size_t nmemb, void* user) {
+  auto* answer = static_cast<HttpAnswer*>(user);
+  const std::string line(ptr, size * nmemb);
+  const auto colon = line.find(':');
+  if (colon != std::string::npos) {
+    std::string name = line.substr(0, colon);
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string value = line.substr(colon + 1);
+    const auto first = value.find_first_not_of(" \t");
+    const auto last = value.find_last_not_of(" \t\r\n");
+    value = first == std::string::npos ? std::string{} : value.substr(first, last - first + 1);
+    if (name == "location") answer->location = value;
+  }
+  return size * nmemb;
+}
+
 }  // namespace
 
-std::string http_get(const std::string& url, const HttpGetLimits& limits) {
+HttpAnswer http_request(const std::string& method, const std::string& url,
+                        const std::vector<std::string>& headers, const std::string& body,
+                        const HttpGetLimits& limits) {
   ensure_curl_initialised();
   CurlPtr curl(curl_easy_init());
   if (!curl) throw std::runtime_error("curl_easy_init failed");
 
-  Body body{.data = {}, .limit = limits.max_body_bytes};
+  Body received{.data = {}, .limit = limits.max_body_bytes};
+  HttpAnswer answer;
+  HeaderList list;
+  for (const auto& header : headers) list.list = curl_slist_append(list.list, header.c_str());
   char error[CURL_ERROR_SIZE] = {};
   CURL* h = curl.get();
   set(h, CURLOPT_URL, url.c_str());
@@ -58,19 +86,37 @@ std::string http_get(const std::string& url, const HttpGetLimits& limits) {
   set(h, CURLOPT_TIMEOUT_MS, static_cast<long>(limits.timeout.count()));
   set(h, CURLOPT_NOSIGNAL, 1L);  // signals and multi-threaded callers do not mix
   set(h, CURLOPT_WRITEFUNCTION, &on_data);
-  set(h, CURLOPT_WRITEDATA, &body);
+  set(h, CURLOPT_WRITEDATA, &received);
+  set(h, CURLOPT_HEADERFUNCTION, &on_header);
+  set(h, CURLOPT_HEADERDATA, &answer);
   set(h, CURLOPT_ERRORBUFFER, error);
+  set(h, CURLOPT_NOPROXY, "127.0.0.1,localhost,::1");  // loopback services never go through a proxy
+  if (list.list != nullptr) set(h, CURLOPT_HTTPHEADER, list.list);
+  if (method != "GET") {
+    set(h, CURLOPT_CUSTOMREQUEST, method.c_str());
+    set(h, CURLOPT_POSTFIELDS, body.c_str());
+    set(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  }
 
   const CURLcode rc = curl_easy_perform(h);
-  if (body.too_large) throw std::runtime_error("response from " + url + " is too large");
+  if (received.too_large) throw std::runtime_error("response from " + url + " is too large");
   if (rc != CURLE_OK) {
-    throw std::runtime_error("GET " + url +
+    throw std::runtime_error(method + " " + url +
                              " failed: " + (error[0] != '\0' ? error : curl_easy_strerror(rc)));
   }
-  long status = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-  if (status != 200) throw std::runtime_error("GET " + url + " answered HTTP " + std::to_string(status));
-  return std::move(body.data);
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &answer.status);
+  char* type = nullptr;
+  curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &type);
+  if (type != nullptr) answer.content_type = type;
+  answer.body = std::move(received.data);
+  return answer;
+}
+
+std::string http_get(const std::string& url, const HttpGetLimits& limits) {
+  auto answer = http_request("GET", url, {}, {}, limits);
+  if (answer.status != 200)
+    throw std::runtime_error("GET " + url + " answered HTTP " + std::to_string(answer.status));
+  return std::move(answer.body);
 }
 
 }  // namespace emis::auth

@@ -1,6 +1,7 @@
 #include "contracts/identity_events.hpp"
 
 #include "contracts/json_fields.hpp"
+#include "core/clock.hpp"
 
 namespace emis::contracts {
 
@@ -25,6 +26,18 @@ nlohmann::json AccountProvisioningFailed::to_json() const {
 AccountProvisioningFailed AccountProvisioningFailed::from_json(const nlohmann::json& j) {
   return {required_string(j, "tenantId"), required_string(j, "entityId"), required_string(j, "entityType"),
           required_string(j, "reason")};
+}
+
+std::int64_t account_changed_at_ms(const eventbus::IncomingEvent& in) {
+  const auto at = core::parse_iso8601(in.occurred_on);
+  return core::unix_millis(at.value_or(std::chrono::system_clock::now()));
+}
+
+int account_status_rank(const std::string& status) {
+  if (status == "PendingActivation") return 1;
+  if (status == "Active") return 2;
+  if (status == "Disabled") return 3;
+  return 0;
 }
 
 }  // namespace emis::contracts

@@ -2,9 +2,11 @@
 // the lifecycle of a user account, keyed by user id.
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "eventbus/envelope.hpp"
 #include "eventbus/event_type.hpp"
 
 namespace emis::contracts {
@@ -51,5 +53,14 @@ struct AccountProvisioningFailed {
   nlohmann::json to_json() const;
   static AccountProvisioningFailed from_json(const nlohmann::json& j);
 };
+
+// Followers of these events apply the latest change by when Identity made it
+// (events of one teacher come on several topics, in any order); when two carry
+// the same instant, the status further along in onboarding wins.
+// When the change was made: the event's occurredOn, or now for an event
+// without a readable one (then it counts as the latest).
+std::int64_t account_changed_at_ms(const eventbus::IncomingEvent& in);
+// None 0, PendingActivation 1, Active 2, Disabled 3.
+int account_status_rank(const std::string& status);
 
 }  // namespace emis::contracts

@@ -12,6 +12,7 @@
 
 #include "core/log.hpp"
 #include "eventbus/schema.hpp"
+#include "http/docs_route.hpp"
 #include "http/standard_routes.hpp"
 
 namespace emis::host {
@@ -24,6 +25,8 @@ sigset_t shutdown_signals() {
   sigaddset(&set, SIGINT);
   return set;
 }
+
+}  // namespace
 
 // A list setting: a JSON array in the config file, or a comma-separated
 // string (as an EMIS_* variable always is).
@@ -39,8 +42,6 @@ std::vector<std::string> string_list(const core::Config& config, const std::stri
   for (std::string item; std::getline(text, item, ',');) items.push_back(item);
   return items;
 }
-
-}  // namespace
 
 std::string data_dir_of(const core::Config& config) { return config.string("data_dir", ".emis/data"); }
 
@@ -105,6 +106,8 @@ ServiceHost::ServiceHost(ServiceSettings settings, core::Config config)
        // to take part in a flow before that.
        {"consumer", [this] { return consumer_->handlers().topics().empty() || consumer_->assigned(); }}},
       config_.string("metrics_token", ""));
+  if (settings_.api_docs)
+    http::add_docs_routes(*server_, config_.string("docs_assets_dir", EMIS_DOCS_ASSETS_DIR));
 }
 
 ServiceHost::~ServiceHost() = default;

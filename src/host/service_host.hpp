@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/config.hpp"
 #include "core/metrics.hpp"
@@ -22,6 +23,7 @@ struct ServiceSettings {
   std::string name;  // "teacher-service"
   std::uint16_t default_port = 0;
   std::string default_db_file;  // inside the data dir, e.g. "teacher.db"
+  bool api_docs = true;         // GET /docs over the service's /openapi.json
 };
 
 class ServiceHost {
@@ -65,6 +67,10 @@ class ServiceHost {
 // service and by its admin commands.
 std::string data_dir_of(const core::Config& config);
 store::DatabaseOptions database_options(const core::Config& config, const std::string& default_db_file);
+
+// A list setting: a JSON array in the config file, or a comma-separated
+// string (as an EMIS_* variable always is); empty when absent.
+std::vector<std::string> string_list(const core::Config& config, const std::string& key);
 
 // Reads `--config FILE` (and nothing else) from the command line.
 core::Config load_config(int argc, char** argv, const std::string& service_name);

@@ -4,6 +4,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "http/server.hpp"
 
@@ -11,7 +13,9 @@ namespace emis::http {
 
 // GET `path` answers 200 with `body` as `content_type`. The body is copied
 // once; the route runs on the I/O thread, as it does no blocking work.
+// `headers` go on every answer (e.g. a Content-Security-Policy for a page).
 void add_document_route(Server& server, const std::string& path, std::string_view body,
-                        std::string content_type);
+                        std::string content_type,
+                        std::vector<std::pair<std::string, std::string>> headers = {});
 
 }  // namespace emis::http

@@ -23,7 +23,7 @@ std::string create_admin(store::Database& db, const AdminSpec& spec) {
   u.tenant_id = spec.tenant_id;
   u.phone_number = *phone;
   u.full_name = spec.full_name;
-  u.role = role::school_admin;
+  u.role = spec.operator_role ? role::operator_role : role::school_admin;
   u.status = status::active;
   u.password_hash = auth::hash_password(spec.password);
   u.created_at = u.updated_at = core::now_iso8601();

@@ -17,6 +17,7 @@ struct AdminSpec {
   std::string tenant_id = kDefaultTenantId;
   std::string full_name = "School Administrator";
   std::string region = "VN";
+  bool operator_role = false;  // Operator (sees the event flow in the console) instead of SchoolAdmin
 };
 
 // Creates an active SchoolAdmin; throws a DomainError for a bad phone, a

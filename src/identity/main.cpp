@@ -103,6 +103,8 @@ int main(int argc, char** argv) {
       "--password", refused_password, "Not accepted: give the password on stdin or in EMIS_ADMIN_PASSWORD");
   create_admin->add_option("--tenant", admin.tenant_id, "Tenant id (UUID)");
   create_admin->add_option("--name", admin.full_name, "Full name");
+  create_admin->add_flag("--operator", admin.operator_role,
+                         "Give the Operator role (the console's event flow)");
   create_admin
       ->fallthrough();  // `create-admin ... --config FILE` works as well as `--config FILE create-admin ...`
   CLI11_PARSE(app, argc, argv);

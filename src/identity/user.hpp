@@ -20,6 +20,7 @@ namespace role {
 inline constexpr const char* school_admin = "SchoolAdmin";
 inline constexpr const char* teacher = "Teacher";
 inline constexpr const char* parent = "Parent";
+inline constexpr const char* operator_role = "Operator";  // platform role: the console's event flow
 }  // namespace role
 
 struct User {

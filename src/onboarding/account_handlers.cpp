@@ -6,18 +6,11 @@
 namespace emis::onboarding {
 namespace {
 
-// When Identity made the change: the event's occurredOn, or now for an event
-// without a readable one (then it counts as the latest).
-std::int64_t changed_at_ms(const eventbus::IncomingEvent& in) {
-  const auto at = core::parse_iso8601(in.occurred_on);
-  return core::unix_millis(at.value_or(std::chrono::system_clock::now()));
-}
-
 template <class Event>
 void follow(eventbus::HandlerRegistry& handlers, access::RevokedUsers& revoked, const AccountOwner& owner) {
   handlers.on<Event>(
       [&revoked, owner](store::Transaction& tx, const Event& e, const eventbus::IncomingEvent& in) {
-        const auto at = changed_at_ms(in);
+        const auto at = contracts::account_changed_at_ms(in);
         // Every account's tokens, whatever its kind: an admin can be disabled too.
         if (!e.user_id.empty()) revoked.record(tx, e.user_id, e.status == "Disabled", at);
         if (e.entity_type != owner.entity_type || e.entity_id.empty()) return;  // accounts of other kinds
@@ -36,7 +29,8 @@ void add_account_handlers(eventbus::HandlerRegistry& handlers, access::RevokedUs
                                                             const contracts::AccountProvisioningFailed& e,
                                                             const eventbus::IncomingEvent& in) {
     if (e.entity_type != owner.entity_type) return;  // another service's entity
-    apply_account_state(tx, owner, e.entity_id, {{}, "Failed", e.reason}, changed_at_ms(in));
+    apply_account_state(tx, owner, e.entity_id, {{}, "Failed", e.reason},
+                        contracts::account_changed_at_ms(in));
   });
 }
 

@@ -1,19 +1,10 @@
 #include "onboarding/account_state.hpp"
 
+#include "contracts/identity_events.hpp"
 #include "core/clock.hpp"
 #include "store/row.hpp"
 
 namespace emis::onboarding {
-namespace {
-
-int account_rank(const std::string& status) {
-  if (status == "PendingActivation") return 1;
-  if (status == "Active") return 2;
-  if (status == "Disabled") return 3;
-  return 0;
-}
-
-}  // namespace
 
 void apply_account_state(store::Transaction& tx, const AccountOwner& owner, const std::string& entity_id,
                          const AccountState& state, std::int64_t changed_at_ms) {
@@ -24,7 +15,8 @@ void apply_account_state(store::Transaction& tx, const AccountOwner& owner, cons
       soci::use(entity_id), soci::into(current, ind), soci::into(current_at_ms);
   if (ind != soci::i_ok) return;  // not ours or not yet here; nothing to show it on
   if (changed_at_ms < current_at_ms ||
-      (changed_at_ms == current_at_ms && account_rank(state.status) <= account_rank(current)))
+      (changed_at_ms == current_at_ms &&
+       contracts::account_status_rank(state.status) <= contracts::account_status_rank(current)))
     return;
   store::Nullable user(state.user_id.empty() ? std::nullopt : std::optional(state.user_id));
   store::Nullable reason(state.reason.empty() ? std::nullopt : std::optional(state.reason));

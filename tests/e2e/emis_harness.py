@@ -450,14 +450,14 @@ class System:
 
     # -- lifecycle
 
-    def create_admin(self, phone, password, tenant):
+    def create_admin(self, phone, password, tenant, operator=False):
         """Runs `identity-service create-admin` against identity's database; returns the user id."""
         os.makedirs(self.identity.data_dir, exist_ok=True)
         env = dict(self.identity.env)
         env["EMIS_DATA_DIR"] = self.identity.data_dir
         # The password goes on stdin: a command line is visible to everyone (ps).
         out = subprocess.run([self.identity.binary, "--config", self.identity.config, "create-admin",
-                              "--phone", phone, "--tenant", tenant],
+                              "--phone", phone, "--tenant", tenant] + (["--operator"] if operator else []),
                              env=env, input=password + "\n", capture_output=True, text=True, timeout=60)
         if out.returncode != 0:
             raise ServiceError(f"create-admin failed ({out.returncode}): {out.stdout}{out.stderr}")

@@ -8,6 +8,7 @@
 #include "core/clock.hpp"
 #include "eventbus/envelope.hpp"
 #include "eventbus/schema.hpp"
+#include "support/event_delivery.hpp"
 #include "support/test_env.hpp"
 #include "teacher/account_handlers.hpp"
 #include "teacher/teacher_store.hpp"
@@ -45,15 +46,7 @@ class TeacherAccountHandlers : public ::testing::Test {
     e.entity_id = entity_id;
     e.entity_type = entity_id.empty() ? "" : "Teacher";
     e.status = status;
-    auto message = eventbus::encode(e, {});
-    auto value = nlohmann::json::parse(message.value);
-    value["occurredOn"] =
-        core::to_iso8601(std::chrono::system_clock::now() - std::chrono::seconds(seconds_ago));
-    message.value = value.dump();
-    eventbus::RawMessage raw{message.topic, 0, 0, message.key, message.value, message.headers};
-    auto incoming = eventbus::decode(raw);
-    const auto& handler = handlers_.resolve(incoming);
-    db_.write([&](store::Transaction& tx) { handler(tx, incoming); });
+    testing::deliver_event(db_, handlers_, e, std::chrono::seconds(seconds_ago));
   }
 
   std::string account_status() {
