@@ -123,6 +123,9 @@ bool EventConsumer::subscribe() {
        !ensure_topics(options_, specs, std::chrono::seconds(5));
        backoff = std::min(options_.retry_max_backoff, backoff * 2))
     if (!wait_backoff(backoff)) return false;
+  // The group's assignment is made from the metadata the members hold when
+  // they join: a topic created a moment ago must be in it.
+  prefetch_topic_metadata(consumer_->c_ptr(), topics, std::chrono::seconds(5));
   if (const auto err = consumer_->subscribe(topics); err != RdKafka::ERR_NO_ERROR)
     throw std::runtime_error("kafka subscribe: " + RdKafka::err2str(err));
   spdlog::info("consumer group {} subscribed to {} topics", options_.group_id, topics.size());

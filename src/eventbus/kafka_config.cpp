@@ -70,6 +70,9 @@ std::unique_ptr<RdKafka::Conf> consumer_config(const BusOptions& o) {
   set(*conf, "session.timeout.ms", "10000");
   set(*conf, "heartbeat.interval.ms", "1000");
   set(*conf, "enable.partition.eof", "false");
+  // A subscribed topic missing from the metadata a member joined with gets
+  // into the assignment at the next refresh: seconds, not the default 5 min.
+  set(*conf, "topic.metadata.refresh.interval.ms", "10000");
   apply_raw(*conf, o);
   return conf;
 }

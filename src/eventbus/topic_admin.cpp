@@ -3,7 +3,9 @@
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <memory>
+#include <thread>
 
 #include "eventbus/kafka_config.hpp"
 
@@ -70,6 +72,7 @@ bool ensure_topics(const BusOptions& options, const std::vector<TopicSpec>& topi
 
 bool prefetch_topic_metadata(rd_kafka_t* client, const std::vector<std::string>& topics,
                              std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   bool ok = true;
   for (const auto& name : topics) {
     // The handle makes the topic known to the client; the metadata request
@@ -81,12 +84,28 @@ bool prefetch_topic_metadata(rd_kafka_t* client, const std::vector<std::string>&
       ok = false;
       continue;
     }
-    const rd_kafka_metadata_t* metadata = nullptr;
-    const auto err = rd_kafka_metadata(client, 0, topic.get(), &metadata, static_cast<int>(timeout.count()));
-    if (metadata) rd_kafka_metadata_destroy(metadata);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      spdlog::warn("metadata for topic {}: {}", name, rd_kafka_err2str(err));
-      ok = false;
+    // A topic created a moment ago may not be in every broker's metadata
+    // yet: a consumer joining with such metadata leaves the topic out of
+    // the group's assignment until its next refresh (minutes), so ask again.
+    for (auto attempt = 0;; ++attempt) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      const rd_kafka_metadata_t* metadata = nullptr;
+      auto err = rd_kafka_metadata(client, 0, topic.get(), &metadata,
+                                   static_cast<int>(std::max<long long>(left.count(), 1)));
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR && metadata->topic_cnt == 1) {
+        err = metadata->topics[0].err;
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR && metadata->topics[0].partition_cnt == 0)
+          err = RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+      }
+      if (metadata) rd_kafka_metadata_destroy(metadata);
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+      if (std::chrono::steady_clock::now() + std::chrono::milliseconds(50) >= deadline) {
+        spdlog::warn("metadata for topic {}: {}", name, rd_kafka_err2str(err));
+        ok = false;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // propagation takes milliseconds
     }
   }
   return ok;

@@ -26,7 +26,7 @@ struct TopicSpec {
 bool ensure_topics(const BusOptions& options, const std::vector<TopicSpec>& topics,
                    std::chrono::milliseconds timeout);
 
-// Makes a client (a producer) know the partitions and leaders of these
+// Makes a client (a producer, or a consumer before it joins) know the partitions and leaders of these
 // topics now. librdkafka puts a message for a topic it has no metadata for
 // aside and asks for that metadata only at its next once-a-second topic
 // scan, so without this the first event on each topic waits up to a second.
