@@ -102,6 +102,9 @@ TEST_F(EventbusConsumer, RestartResumesAtTheCommittedOffset) {
   rig.consumer.start();
   ASSERT_TRUE(eventually([&] { return effect_count(tdb.db()) == first + second; }, 30s))
       << effect_count(tdb.db());
+  // The counters follow the batch's commit, which made the effects visible.
+  eventually([&] { return rig.handled(topic) + rig.duplicates(topic) >= static_cast<std::uint64_t>(second); },
+             10s);
   // Started at the committed offsets: nothing old was read again.
   EXPECT_EQ(rig.handled(topic), static_cast<std::uint64_t>(second));
   EXPECT_EQ(rig.duplicates(topic), 0u);
