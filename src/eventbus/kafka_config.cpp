@@ -34,6 +34,15 @@ std::unique_ptr<RdKafka::Conf> producer_config(const BusOptions& o) {
   auto conf = base_config(o);
   set(*conf, "enable.idempotence", "true");  // implies acks=all and ordered retries
   set(*conf, "acks", "all");
+  // One request in flight per broker. With more, librdkafka 2.0.2 can lose
+  // events: when the first requests to a partition that has no state for
+  // this producer id yet (a new topic, a restarted relay) fail with a
+  // retriable error such as NOT_LEADER, the broker accepts a later one with a
+  // higher sequence number, and librdkafka then reports the failed ones as
+  // delivered ("implicitly acked"), with no offset. Seen with an
+  // auto-created dead-letter topic. Messages still go out in batches: what
+  // queues up while a request is in flight goes in the next one.
+  set(*conf, "max.in.flight.requests.per.connection", "1");
   // No linger: the relay hands librdkafka a whole outbox batch at once, and
   // messages queue up by themselves while a request is in flight, so
   // lingering batched nothing more and only delayed every event (about 1 ms a

@@ -8,25 +8,35 @@
 
 #include "eventbus/kafka_config.hpp"
 #include "eventbus/topic_admin.hpp"
-#include "eventbus/topic_admin.hpp"
 
 namespace emis::eventbus {
 
 struct Producer::Callbacks : RdKafka::DeliveryReportCb, RdKafka::EventCb {
   Producer* owner = nullptr;
+  bool debug = false;
 
   void dr_cb(RdKafka::Message& message) override {
     std::unique_ptr<DeliveryCallback> callback(static_cast<DeliveryCallback*>(message.msg_opaque()));
     DeliveryReport report;
-    report.ok = message.err() == RdKafka::ERR_NO_ERROR;
+    // A success without an offset is not proof that the broker has the
+    // message: librdkafka also reports success for messages it assumes
+    // ("implicitly acked") were written because a later one was (see
+    // kafka_config.cpp). Such a message counts as failed, so it is sent
+    // again; a copy too many is skipped by the consumers' inbox, a lost
+    // event could never be recovered.
+    report.ok = message.err() == RdKafka::ERR_NO_ERROR && message.offset() >= 0;
     report.partition = message.partition();  // also on failure, when the partitioner had chosen one
     if (report.ok) {
       owner->delivered_.inc();
       report.offset = message.offset();
     } else {
       owner->failed_.inc();
-      report.error = message.errstr();
+      report.error =
+          message.err() == RdKafka::ERR_NO_ERROR ? "delivery not confirmed with an offset" : message.errstr();
     }
+    if (debug)
+      spdlog::info("delivery report {}[{}]@{}: {}", message.topic_name(), report.partition, report.offset,
+                   report.ok ? "ok" : report.error);
     if (callback && *callback) (*callback)(report);
   }
 
@@ -45,6 +55,8 @@ struct Producer::Callbacks : RdKafka::DeliveryReportCb, RdKafka::EventCb {
       case RdKafka::Event::EVENT_LOG:
         if (event.severity() <= RdKafka::Event::EVENT_SEVERITY_WARNING)
           spdlog::warn("librdkafka {}: {}", event.fac(), event.str());
+        else if (debug)  // asked for with the raw property `debug`
+          spdlog::info("librdkafka {}: {}", event.fac(), event.str());
         break;
       default:
         break;
@@ -58,6 +70,7 @@ Producer::Producer(const BusOptions& options, core::MetricsRegistry& metrics)
       delivered_(metrics.counter("emis_eventbus_delivered_total", "Messages the broker acknowledged")),
       failed_(metrics.counter("emis_eventbus_delivery_failures_total", "Messages whose delivery failed")) {
   callbacks_->owner = this;
+  callbacks_->debug = options.kafka_properties.count("debug") > 0;
   auto conf = producer_config(options);
   std::string error;
   if (conf->set("dr_cb", static_cast<RdKafka::DeliveryReportCb*>(callbacks_.get()), error) !=
