@@ -44,6 +44,7 @@ struct EventConsumer::Rebalance : RdKafka::RebalanceCb {
       // was not paused from a stale fetch position, or leaves it waiting for
       // an offset reply it then discards (librdkafka #4686): events were
       // skipped after a rebalance. Paused partitions are resumed on revoke.
+      owner->start_at_committed(partitions);
       consumer->assign(partitions);
       for (const auto* tp : partitions) owner->assignment_.emplace(tp->topic(), tp->partition());
       owner->assigned_ = true;
@@ -61,6 +62,7 @@ struct EventConsumer::Rebalance : RdKafka::RebalanceCb {
       // committed offset, which is never past the failed event.
       owner->assignment_.clear();
       owner->retries_.clear();
+      owner->stall_watch_.clear();
       spdlog::info("consumer group {}: revoked {} partitions", owner->options_.group_id, partitions.size());
     }
   }
@@ -118,7 +120,12 @@ bool EventConsumer::subscribe() {
   // only notice it at librdkafka's next periodic metadata refresh (minutes).
   std::vector<TopicSpec> specs;
   const auto topics = handlers_.topics();
-  for (const auto& topic : topics) specs.push_back({topic});
+  // Each with its dead-letter topic, so that the first dead letter is not
+  // the one to create it (auto-created, it is briefly without a leader).
+  for (const auto& topic : topics) {
+    specs.push_back({topic});
+    if (options_.dead_letter_enabled) specs.push_back({dead_letter_topic(topic)});
+  }
   for (auto backoff = options_.retry_initial_backoff;
        !ensure_topics(options_, specs, std::chrono::seconds(5));
        backoff = std::min(options_.retry_max_backoff, backoff * 2))
@@ -239,15 +246,20 @@ void EventConsumer::resume_due_partitions() {
   for (auto& [partition, retry] : retries_) {
     if (!retry.paused || now < retry.due) continue;
     // Back to the failed event: what was fetched after it was dropped.
+    // Resume first, then seek: librdkafka 2.0.2's resume does not wake the
+    // fetcher, which then took up the partition only on its next round, a
+    // second later (every retry waited that long); the seek wakes it.
+    // Anything fetched between the two is older than the seek and dropped.
     const auto tp = topic_partition(partition.first, partition.second, retry.offset);
+    std::vector<RdKafka::TopicPartition*> partitions{tp.get()};
+    consumer_->resume(partitions);
     if (const auto err = consumer_->seek(*tp, 1000); err != RdKafka::ERR_NO_ERROR) {
+      consumer_->pause(partitions);  // never fetch on past the failed event
       spdlog::warn("consumer group {}: seek {}[{}]@{}: {}; trying again", options_.group_id, partition.first,
                    partition.second, retry.offset, RdKafka::err2str(err));
       retry.due = now + options_.retry_initial_backoff;
       continue;
     }
-    std::vector<RdKafka::TopicPartition*> partitions{tp.get()};
-    consumer_->resume(partitions);
     retry.paused = false;
   }
 }
@@ -464,11 +476,62 @@ bool EventConsumer::wait_backoff(std::chrono::milliseconds delay) {
   return !stop_wake_.wait_for(lock, delay, [this] { return stopping_.load(); });
 }
 
+void EventConsumer::start_at_committed(std::vector<RdKafka::TopicPartition*>& partitions) {
+  // Asked here rather than left to librdkafka: with an offset given, assign()
+  // starts fetching at once, without its offset look-up, the step 2.0.2 can
+  // leave hanging when a partition comes back to this member (see
+  // stall_watch.hpp). A partition with no committed offset starts where
+  // auto.offset.reset says.
+  const auto err = consumer_->committed(partitions, 5000);
+  for (auto* tp : partitions)
+    if (err != RdKafka::ERR_NO_ERROR || tp->err() != RdKafka::ERR_NO_ERROR)
+      tp->set_offset(RdKafka::Topic::OFFSET_INVALID);
+  if (err != RdKafka::ERR_NO_ERROR)
+    spdlog::warn("consumer group {}: committed offsets not read ({}); librdkafka looks them up",
+                 options_.group_id, RdKafka::err2str(err));
+}
+
+void EventConsumer::restart_stalled() {
+  for (const auto& partition : stall_watch_.stalled(Clock::now())) {
+    const auto tp = topic_partition(partition.first, partition.second);
+    std::vector<RdKafka::TopicPartition*> one{tp.get()};
+    // Where it stands: its position, or, when nothing was read since the
+    // assignment, its committed offset.
+    if (consumer_->position(one) != RdKafka::ERR_NO_ERROR) continue;
+    if (tp->offset() < 0 &&
+        (consumer_->committed(one, 1000) != RdKafka::ERR_NO_ERROR || tp->err() != RdKafka::ERR_NO_ERROR))
+      continue;
+    int64_t low = 0, high = 0;
+    if (consumer_->query_watermark_offsets(partition.first, partition.second, &low, &high, 1000) !=
+        RdKafka::ERR_NO_ERROR)
+      break;  // the broker is away: nothing can be fetched anyway
+    const auto from = tp->offset() >= 0 ? tp->offset() : low;
+    if (from >= high) continue;  // caught up: nothing waits
+    spdlog::warn(
+        "consumer group {}: {}[{}] has not moved from offset {} with {} events waiting; restarting its fetch",
+        options_.group_id, partition.first, partition.second, from, high - from);
+    tp->set_offset(from);
+    if (const auto err = consumer_->seek(*tp, 1000); err != RdKafka::ERR_NO_ERROR) {
+      spdlog::warn("consumer group {}: seek {}[{}]@{}: {}", options_.group_id, partition.first,
+                   partition.second, from, RdKafka::err2str(err));
+      continue;
+    }
+    metrics_
+        .counter("emis_eventbus_fetch_restarts_total", "Stalled partitions whose fetch was restarted",
+                 {{"topic", partition.first}})
+        .inc();
+  }
+}
+
 void EventConsumer::update_lag() {
   std::vector<RdKafka::TopicPartition*> assignment;
   if (consumer_->assignment(assignment) != RdKafka::ERR_NO_ERROR) return;
   if (!assignment.empty() && consumer_->position(assignment) == RdKafka::ERR_NO_ERROR) {
+    const auto now = Clock::now();
     for (auto* tp : assignment) {
+      const Partition partition{tp->topic(), tp->partition()};
+      const auto retry = retries_.find(partition);
+      stall_watch_.observe(partition, tp->offset(), retry != retries_.end() && retry->second.paused, now);
       int64_t low = 0, high = 0;
       if (consumer_->get_watermark_offsets(tp->topic(), tp->partition(), &low, &high) !=
           RdKafka::ERR_NO_ERROR)
@@ -481,6 +544,7 @@ void EventConsumer::update_lag() {
     }
   }
   RdKafka::TopicPartition::destroy(assignment);
+  restart_stalled();
 }
 
 }  // namespace emis::eventbus

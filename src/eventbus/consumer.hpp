@@ -35,11 +35,13 @@
 #include "eventbus/inbox.hpp"
 #include "eventbus/options.hpp"
 #include "eventbus/outbox.hpp"
+#include "eventbus/stall_watch.hpp"
 #include "store/database.hpp"
 
 namespace RdKafka {
 class KafkaConsumer;
 class Message;
+class TopicPartition;
 }  // namespace RdKafka
 
 namespace emis::eventbus {
@@ -109,7 +111,11 @@ class EventConsumer {
   void store_offsets(const Progress& progress);
   void prune_inbox();
   bool wait_backoff(std::chrono::milliseconds delay);
+  // Sets each newly assigned partition's offset to its committed one.
+  void start_at_committed(std::vector<RdKafka::TopicPartition*>& partitions);
+  // Reports lag and feeds the stall watch; restarts stalled partitions.
   void update_lag();
+  void restart_stalled();
 
   // The counters of one topic, registered on its first message.
   struct TopicCounters {
@@ -138,6 +144,7 @@ class EventConsumer {
   std::set<Partition> assignment_;
   std::map<Partition, Retry> retries_;
   std::map<std::string, TopicCounters> counters_;
+  StallWatch stall_watch_{std::chrono::seconds(15)};
   std::map<int, std::chrono::steady_clock::time_point> error_logged_;  // by librdkafka error code
   std::thread thread_;
 };

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <map>
+#include <sstream>
 #include <stdexcept>
 
 #include "core/errors.hpp"
@@ -153,9 +154,17 @@ TEST(EventbusPoison, EachPoisonMessageIsDeadLetteredAndTheNextOneHandled) {
   ASSERT_EQ(all.size(), good_ids.size());
   for (std::size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].event_id, good_ids[i]) << "good event " << i;
 
-  // Dead letters are sent before the offset moves on, so they are all there by now.
+  // Every dead letter was in the outbox before the offset moved on; the relay sends them.
   const auto letters = read_topic(dlq, poisons.size(), 20s);
-  ASSERT_EQ(letters.size(), poisons.size()) << "each poison message dead-lettered exactly once";
+  auto where = [&] {
+    std::ostringstream out;
+    out << "\n  read:";
+    for (const auto& l : letters) out << " " << l.partition << "@" << l.offset;
+    out << "\n  the topic holds " << topic_message_count(dlq) << " messages";
+    return out.str();
+  };
+  ASSERT_EQ(letters.size(), poisons.size())
+      << "each poison message dead-lettered exactly once" << outbox_rows(tdb.db()) << where();
   std::map<std::int64_t, const eventbus::RawMessage*> by_offset;
   for (const auto& l : letters)
     by_offset[std::stoll(l.header(eventbus::dlq_header::original_offset).value_or("-1"))] = &l;

@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "support/bus_testing.hpp"
@@ -41,6 +42,7 @@ TEST(EventbusRebalance, TwoConsumersSplitPartitionsAndARebalanceLosesAndDuplicat
   eventbus::Publisher publisher(options, publisher_metrics);
   std::mutex ids_mutex;
   std::vector<std::string> ids;
+  std::map<std::string, std::pair<int, std::int64_t>> placed;  // event id -> partition, offset
   std::atomic<int> failed_deliveries{0};
   auto publish_one = [&](int i) {
     const auto m =
@@ -50,8 +52,10 @@ TEST(EventbusRebalance, TwoConsumersSplitPartitionsAndARebalanceLosesAndDuplicat
       ids.push_back(m.event_id);
     }
     // Asynchronous, so the stream keeps flowing; the flush below waits for all.
-    publisher.publish(m, [&](const eventbus::DeliveryReport& r) {
+    publisher.publish(m, [&, id = m.event_id](const eventbus::DeliveryReport& r) {
       if (!r.ok) ++failed_deliveries;
+      std::lock_guard lock(ids_mutex);
+      placed[id] = {r.partition, r.offset};
     });
   };
 
@@ -87,7 +91,21 @@ TEST(EventbusRebalance, TwoConsumersSplitPartitionsAndARebalanceLosesAndDuplicat
   } joiner{stop_stream, stream};
 
   b->consumer.start();  // joins: the group rebalances and splits the partitions
-  ASSERT_TRUE(eventually([&] { return b->handled(topic) >= 30; }, 30s)) << "b never got partitions";
+  // b has handled events of each of its partitions (b's first events may all come from one).
+  auto partitions_handled_by_b = [&] {
+    std::set<int> of_b;
+    for (const auto& e : effects(tdb.db()))
+      if (const auto h = parse(e.consumer); h.consumer == "b") of_b.insert(h.partition);
+    return of_b.size();
+  };
+  ASSERT_TRUE(eventually(
+      [&] {
+        return b->handled(topic) >= 30 &&
+               partitions_handled_by_b() >= static_cast<std::size_t>(partitions / 2);
+      },
+      30s))
+      << "b never got its partitions: it handled " << b->handled(topic) << " events of "
+      << partitions_handled_by_b() << " partitions";
 
   b->consumer.stop();  // mid-stream: commits, leaves the group, a takes its partitions over
   // Who owned what while both ran.
@@ -120,8 +138,24 @@ TEST(EventbusRebalance, TwoConsumersSplitPartitionsAndARebalanceLosesAndDuplicat
   ASSERT_TRUE(taken_over) << "a did not take b's partitions over";
 
   const auto total = static_cast<std::int64_t>(ids.size());
+  // On failure: which events are missing, and where each partition's handling stands.
+  auto missing = [&] {
+    std::set<std::string> seen;
+    for (const auto& e : effects(tdb.db())) seen.insert(e.event_id);
+    std::ostringstream out;
+    std::lock_guard lock(ids_mutex);
+    for (const auto& id : ids)
+      if (!seen.count(id))
+        out << "\n  missing " << id << " at partition " << placed[id].first << " offset "
+            << placed[id].second;
+    for (int p = 0; p < partitions; ++p)
+      out << "\n  partition " << p << ": inbox holds offsets up to "
+          << scalar(tdb.db(), "SELECT COALESCE(MAX(offset_no), -1) FROM inbox WHERE partition_no = " +
+                                  std::to_string(p));
+    return out.str();
+  };
   ASSERT_TRUE(eventually([&] { return effect_count(tdb.db()) >= total; }, 45s))
-      << effect_count(tdb.db()) << " of " << total << " handled";
+      << effect_count(tdb.db()) << " of " << total << " handled" << missing();
   // Every message read by someone (a redelivery would be read after its effect).
   const auto read_by_b = b->handled(topic) + b->duplicates(topic);
   ASSERT_TRUE(eventually(

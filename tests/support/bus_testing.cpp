@@ -78,6 +78,26 @@ std::int64_t scalar(store::Database& db, const std::string& sql) {
 
 std::int64_t effect_count(store::Database& db) { return scalar(db, "SELECT COUNT(*) FROM effects"); }
 
+std::string outbox_rows(store::Database& db) {
+  return db.read([](soci::session& s) {
+    std::ostringstream out;
+    soci::rowset<soci::row> rows =
+        (s.prepare
+         << "SELECT seq, topic, created_at_ms, sent_at_ms, attempts, last_error FROM outbox ORDER BY seq");
+    for (const auto& r : rows) {
+      out << "\n  outbox " << store::int64_column(r, 0) << " " << r.get<std::string>(1) << " created "
+          << store::int64_column(r, 2) << " sent ";
+      if (r.get_indicator(3) == soci::i_null)
+        out << "never";
+      else
+        out << store::int64_column(r, 3);
+      out << " attempts " << store::int64_column(r, 4);
+      if (r.get_indicator(5) != soci::i_null) out << " error " << r.get<std::string>(5);
+    }
+    return out.str();
+  });
+}
+
 store::DatabaseOptions test_database_options(const std::string& path) {
   store::DatabaseOptions o;
   o.url = path;
@@ -116,6 +136,7 @@ std::unique_ptr<RdKafka::Conf> base_conf() {
   set(*conf, "socket.nagle.disable", "true");
   set(*conf, "reconnect.backoff.max.ms", "500");
   set(*conf, "log.connection.close", "false");
+  if (const char* debug = std::getenv("EMIS_TEST_RDKAFKA_DEBUG"); debug && *debug) set(*conf, "debug", debug);
   return conf;
 }
 
@@ -300,8 +321,13 @@ std::int64_t topic_message_count(const std::string& topic) {
   if (ids)
     for (const auto id : *ids) {
       int64_t low = 0, high = 0;
-      if (consumer->query_watermark_offsets(topic, id, &low, &high, 5000) != RdKafka::ERR_NO_ERROR)
-        throw std::runtime_error("watermarks of " + topic);
+      // A topic created a moment ago answers only once its leader is ready.
+      const bool answered = eventually(
+          [&] {
+            return consumer->query_watermark_offsets(topic, id, &low, &high, 5000) == RdKafka::ERR_NO_ERROR;
+          },
+          15s, 50ms);
+      if (!answered) throw std::runtime_error("watermarks of " + topic);
       total += high - low;
     }
   consumer->close();

@@ -68,6 +68,8 @@ struct Effect {
 };
 std::vector<Effect> effects(store::Database& db);  // in commit order
 std::int64_t effect_count(store::Database& db);
+// Every outbox row, one line each (seq, topic, when created and sent, attempts, error): for failure messages.
+std::string outbox_rows(store::Database& db);
 std::int64_t scalar(store::Database& db, const std::string& sql);
 
 store::DatabaseOptions test_database_options(const std::string& path);

@@ -62,6 +62,9 @@ eventbus::BusOptions test_bus_options(const std::string& stem) {
   o.retry_max_backoff = std::chrono::milliseconds(200);
   o.relay_idle_poll = std::chrono::milliseconds(200);
   o.delivery_timeout = std::chrono::milliseconds(10000);
+  // librdkafka's own debug contexts (e.g. "cgrp,fetch") on stderr, to explain a failure.
+  if (const char* debug = std::getenv("EMIS_TEST_RDKAFKA_DEBUG"); debug && *debug)
+    o.kafka_properties["debug"] = debug;
   return o;
 }
 
