@@ -7,7 +7,7 @@ const PAGE_SIZE = 10;
 const LIVE_INTERVAL_MS = 1000;
 // The overview's figures in onboarding order.
 const STATUS_LABELS = [["None", "No account yet"], ["PendingActivation", "Pending activation"],
-  ["Active", "Active"], ["Disabled", "Disabled"]];
+  ["Active", "Active"], ["Disabled", "Disabled"], ["Failed", "Provisioning failed"]];
 
 const state = { csrf: null, user: null, page: 1, total: 0, search: "", teachers: [], editing: null, live: null };
 
@@ -157,7 +157,14 @@ function renderTeachers() {
     const email = row.insertCell();
     email.className = "wide";
     email.textContent = t.email || "";
-    row.insertCell().append(badge(t.accountStatus || "None"));
+    const account = row.insertCell();
+    account.append(badge(t.accountStatus || "None"));
+    if (t.accountStatus === "Failed" && t.accountStatusReason) {
+      const reason = document.createElement("small");
+      reason.className = "reason";
+      reason.textContent = t.accountStatusReason;
+      account.append(reason);
+    }
     const actions = row.insertCell();
     actions.className = "actions";
     actions.append(
@@ -193,8 +200,10 @@ async function refreshLive() {
   let changed = false;
   for (const item of statuses.json.items) {
     const t = state.teachers.find((x) => x.id === item.teacherId);
-    if (t && item.status !== "None" && t.accountStatus !== item.status) {
+    if (t && item.status !== "None" && (t.accountStatus !== item.status
+        || (t.accountStatusReason || "") !== item.statusReason)) {
       t.accountStatus = item.status;
+      t.accountStatusReason = item.statusReason;
       t.userId = item.userId;
       changed = true;
     }
