@@ -145,6 +145,12 @@ class ConsoleDeadLettersTest(ConsoleTestCase):
         self.assertEqual(r.status, 200, r)
         self.assertTrue(r.json["dryRun"])
         self.assertIn("not a dead-letter topic", r.json["items"][0]["skipped"])
+        # A dry run of all: each dead letter with what would happen to it, nothing sent.
+        r = request("POST", url, body={"all": True}, headers=headers)
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.json["dryRun"])
+        self.assertEqual(r.json["wouldReplay"] + r.json["skipped"], len(r.json["items"]))
+        self.assertTrue(all(item["replay"] is None for item in r.json["items"]))
         r = request("POST", url, body={"all": True}, headers={"Cookie": cookie})  # no CSRF token
         self.assertProblem(r, 403)
         search = self.console.url + "/console/api/operator/messages"

@@ -574,7 +574,7 @@ function stopOperator() {
 // ------------------------------------------------------------ dead letters (Operator)
 
 const REPLAY_LOG_INTERVAL_MS = 2000;
-const dlqState = { timer: null, target: null };
+const dlqState = { timer: null, target: null, loads: 0 };
 
 const plural = (n, noun) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 const placeText = (p) => `${p.topic} · ${p.partition} · ${p.offset}`;
@@ -617,15 +617,18 @@ function letterCard(d) {
   return card;
 }
 
+// Only the latest of overlapping loads renders (and ends the busy state).
 async function loadDeadLetters() {
   const box = $("#dlq-classes");
+  const load = ++dlqState.loads;
   box.setAttribute("aria-busy", "true");
   let json;
   try {
     ({ json } = await api("GET", "/console/api/operator/dead-letters"));
   } finally {
-    box.setAttribute("aria-busy", "false");
+    if (load === dlqState.loads) box.setAttribute("aria-busy", "false");
   }
+  if (load !== dlqState.loads) return;
   box.replaceChildren();
   let total = 0;
   for (const c of json.classes) {
