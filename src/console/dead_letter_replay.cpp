@@ -20,18 +20,21 @@ DeadLetterReplayer::DeadLetterReplayer(const KafkaInspector& kafka, const Replay
 
 ReplayItem DeadLetterReplayer::plan_one(const ReplayRequest& request) const {
   ReplayItem item{request, {}, {}, {}, {}, {}};
+  item.request.read.reset();  // kept once, in item.letter
   const auto& at = request.dead_letter;
   if (!is_dead_letter_topic(at.topic)) {
     item.skipped = at.topic + " is not a dead-letter topic.";
     return item;
   }
-  auto record = kafka_.read(at.topic, at.partition, at.offset, timeout);
-  if (!record) {
+  if (request.read) {
+    item.letter = request.read;
+  } else if (auto record = kafka_.read(at.topic, at.partition, at.offset, timeout)) {
+    item.letter = dead_letter_of(std::move(*record));
+  } else {
     item.skipped = "No dead letter at " + at.topic + "/" + std::to_string(at.partition) + "/" +
                    std::to_string(at.offset) + ".";
     return item;
   }
-  item.letter = dead_letter_of(std::move(*record));
   item.message = replay_message(*item.letter, request.fixed_value);
   item.check = check_replay(*item.letter, item.message);
   const Place original{item.letter->original_topic, item.letter->original_partition,

@@ -1,8 +1,7 @@
 // Replaying dead letters: each asked-for dead letter is read back from Kafka
-// (never taken from the browser), its replay message built and checked, and,
-// unless it is a dry run, produced to its original topic through the event
-// bus's idempotent producer, every replay recorded in the replay log before
-// and after its delivery report.
+// (never taken from the browser; a batch of all reuses the listing's read), its replay message built and
+// checked, and, unless it is a dry run, produced to its original topic through the event bus's idempotent
+// producer, every replay recorded in the replay log before and after its delivery report.
 #pragma once
 
 #include <chrono>
@@ -21,7 +20,8 @@ namespace emis::console {
 
 struct ReplayRequest {
   Place dead_letter;
-  std::optional<std::string> fixed_value;  // the operator's corrected value
+  std::optional<std::string> fixed_value{};  // the operator's corrected value
+  std::optional<DeadLetter> read{};          // the dead letter as just read from Kafka, if it was
 };
 
 struct ReplayItem {

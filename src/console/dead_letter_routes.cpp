@@ -132,7 +132,7 @@ std::vector<ReplayRequest> requests_of(const nlohmann::json& body, const KafkaIn
     for (const auto& d : listing.letters) {
       const auto& raw = d.record.raw;
       if ((error_class.empty() || d.error_class == error_class) && (topic.empty() || raw.topic == topic))
-        out.push_back({{raw.topic, raw.partition, raw.offset}, {}});
+        out.push_back({{raw.topic, raw.partition, raw.offset}, {}, d});
     }
     return out;
   }

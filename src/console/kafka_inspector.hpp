@@ -49,7 +49,7 @@ struct KafkaRecord {
 };
 
 struct ScanLimits {
-  std::size_t max_messages = 1000;      // stop after reading this many
+  std::size_t max_messages = 1000;        // stop after reading this many
   std::optional<std::int64_t> from_ms{};  // start each partition at this time (else at its first offset)
   std::chrono::milliseconds timeout{5000};
 };

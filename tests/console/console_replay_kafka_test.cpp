@@ -93,12 +93,12 @@ TEST(ConsoleKafka, AFixedCopyOfAMalformedEventIsReplayedOnceAndHandledOnce) {
   DeadLetterReplayer replayer(kafka, log, options, metrics);
   const Place letter{dlq, dead_letters[0].partition, dead_letters[0].offset};
 
-  const auto as_is = replayer.plan({{letter, std::nullopt}});
+  const auto as_is = replayer.plan({{letter, std::nullopt, {}}});
   ASSERT_EQ(as_is.size(), 1u);
   EXPECT_NE(as_is[0].skipped.find("dead-lettered again (malformed)"), std::string::npos) << as_is[0].skipped;
   EXPECT_EQ(as_is[0].letter->original_topic, topic);
 
-  const auto replayed = replayer.replay({{letter, good.value}}, {"op-1", "Operator One"});
+  const auto replayed = replayer.replay({{letter, good.value, {}}}, {"op-1", "Operator One"});
   ASSERT_EQ(replayed.size(), 1u);
   ASSERT_TRUE(replayed[0].skipped.empty()) << replayed[0].skipped;
   ASSERT_TRUE(replayed[0].entry);
@@ -120,7 +120,7 @@ TEST(ConsoleKafka, AFixedCopyOfAMalformedEventIsReplayedOnceAndHandledOnce) {
       [&] { return replay_outcomes(kafka, log.latest(10)).at(0).state == "consumed"; }, 30s));
 
   // The console refuses a second replay of the same dead letter ...
-  const auto again = replayer.replay({{letter, good.value}}, {"op-1", "Operator One"});
+  const auto again = replayer.replay({{letter, good.value, {}}}, {"op-1", "Operator One"});
   EXPECT_NE(again[0].skipped.find("Already replayed by Operator One"), std::string::npos) << again[0].skipped;
   EXPECT_EQ(log.latest(10).size(), 1u);
   // ... and a replay forced past it is dropped by the inbox: the event was handled, not dead-lettered.
