@@ -8,6 +8,7 @@
 
 #include "console/kafka_inspector.hpp"
 #include "console/sessions.hpp"
+#include "core/errors.hpp"
 #include "http/message.hpp"
 
 namespace emis::console {
@@ -19,11 +20,14 @@ Session require_operator(const Sessions& sessions, const http::Request& request,
 
 [[noreturn]] void throw_kafka_unavailable(const std::exception& e);
 
-// Runs a Kafka call; its std::runtime_error becomes a transient (503) problem.
+// Runs a Kafka call; its std::runtime_error becomes a transient (503) problem
+// (a DomainError, e.g. from the database, keeps its own kind).
 template <class Fn>
 auto from_kafka(Fn&& call) -> decltype(call()) {
   try {
     return call();
+  } catch (const core::DomainError&) {
+    throw;
   } catch (const std::runtime_error& e) {
     throw_kafka_unavailable(e);
   }
