@@ -22,8 +22,8 @@ ReplayItem DeadLetterReplayer::plan_one(const ReplayRequest& request) const {
   ReplayItem item{request, {}, {}, {}, {}, {}};
   item.request.read.reset();  // kept once, in item.letter
   const auto& at = request.dead_letter;
-  if (!is_dead_letter_topic(at.topic)) {
-    item.skipped = at.topic + " is not a dead-letter topic.";
+  if (!is_dead_letter_topic(at.topic) || !kafka_.is_system_topic(at.topic)) {
+    item.skipped = at.topic + " is not a dead-letter topic of the system.";
     return item;
   }
   if (request.read) {
@@ -33,6 +33,11 @@ ReplayItem DeadLetterReplayer::plan_one(const ReplayRequest& request) const {
   } else {
     item.skipped = "No dead letter at " + at.topic + "/" + std::to_string(at.partition) + "/" +
                    std::to_string(at.offset) + ".";
+    return item;
+  }
+  const auto& target = item.letter->original_topic;
+  if (!target.empty() && (!kafka_.is_system_topic(target) || is_dead_letter_topic(target))) {
+    item.skipped = "Its original topic " + target + " is not one of the system's event topics.";
     return item;
   }
   item.message = replay_message(*item.letter, request.fixed_value);

@@ -67,6 +67,8 @@ class KafkaInspector {
   KafkaInspector(eventbus::BusOptions options, std::vector<std::string> topic_prefixes);
   ~KafkaInspector();
 
+  // True for a topic of the system (one starting with a shown prefix).
+  bool is_system_topic(const std::string& name) const;
   // Throws std::runtime_error when the broker does not answer in time.
   std::vector<TopicOffsets> topics(std::chrono::milliseconds timeout) const;
   std::vector<GroupLag> lag(const std::string& group, const std::vector<TopicOffsets>& topics,

@@ -144,7 +144,7 @@ class ConsoleDeadLettersTest(ConsoleTestCase):
                                                   "offset": 0}]}, headers=headers)
         self.assertEqual(r.status, 200, r)
         self.assertTrue(r.json["dryRun"])
-        self.assertIn("not a dead-letter topic", r.json["items"][0]["skipped"])
+        self.assertIn("is not a dead-letter topic of the system", r.json["items"][0]["skipped"])
         # A dry run of all: each dead letter with what would happen to it, nothing sent.
         r = request("POST", url, body={"all": True}, headers=headers)
         self.assertEqual(r.status, 200, r)

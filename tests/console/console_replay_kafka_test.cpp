@@ -2,7 +2,8 @@
 // (what the dead-letter view and the search stand on), and DESIGN.md's
 // "Replay" end to end: a malformed event dead-lettered by a real consumer,
 // refused as it is, its fixed copy replayed once and handled once, a second
-// replay refused by the console and a forced one dropped by the inbox.
+// replay refused by the console and a forced one dropped by the inbox; a
+// dead letter naming a topic outside the system is not sent there.
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
 
@@ -127,6 +128,13 @@ TEST(ConsoleKafka, AFixedCopyOfAMalformedEventIsReplayedOnceAndHandledOnce) {
   testing::produce_raw(topic, good.key, good.value, replayed[0].message.headers);
   ASSERT_TRUE(testing::eventually([&] { return rig.duplicates(topic) >= 1; }, 30s));
   EXPECT_EQ(testing::effect_count(consumer_db.db()), 1);
+
+  // A dead letter that names a topic outside the system is never sent there.
+  const auto forged =
+      testing::produce_raw(dlq, good.key, good.value, {{"dlq-original-topic", "elsewhere.thinghappened"}});
+  const auto outside = replayer.plan({{{dlq, forged.partition, forged.offset}, std::nullopt, {}}});
+  EXPECT_NE(outside[0].skipped.find("not one of the system's event topics"), std::string::npos)
+      << outside[0].skipped;
 }
 
 }  // namespace
