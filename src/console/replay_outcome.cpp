@@ -1,5 +1,6 @@
 #include "console/replay_outcome.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -44,6 +45,25 @@ std::vector<ReplayOutcome> replay_outcomes(const KafkaInspector& kafka,
     if (delivered(e)) dlq_names.insert(eventbus::dead_letter_topic(e.original.topic));
   for (const auto& t : topics)
     if (dlq_names.contains(t.name)) again.merge(again_in(kafka, t, entries));
+  // The committed offsets: one request per group, for every partition its replays went to.
+  std::map<std::string, std::vector<TopicOffsets>> asked;
+  for (const auto& e : entries) {
+    if (!delivered(e) || e.consumer_group.empty()) continue;
+    auto& topics_of_group = asked[e.consumer_group];
+    auto topic = std::find_if(topics_of_group.begin(), topics_of_group.end(),
+                              [&](const auto& t) { return t.name == e.original.topic; });
+    if (topic == topics_of_group.end())
+      topic = topics_of_group.insert(topics_of_group.end(), {e.original.topic, {}});
+    auto part = std::find_if(topic->partitions.begin(), topic->partitions.end(),
+                             [&](const auto& p) { return p.partition == e.delivered_partition; });
+    if (part == topic->partitions.end()) part = topic->partitions.insert(part, {e.delivered_partition, 0, 0});
+    part->high = std::max(part->high, e.delivered_offset + 1);
+  }
+  std::map<std::tuple<std::string, std::string, int>, std::int64_t> committed;
+  for (const auto& [group, group_topics] : asked)
+    for (const auto& l : kafka.lag(group, group_topics, kTimeout))
+      committed[{group, l.topic, l.partition}] = l.committed;
+
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const auto& e = entries[i];
     if (!delivered(e)) continue;
@@ -54,10 +74,8 @@ std::vector<ReplayOutcome> replay_outcomes(const KafkaInspector& kafka,
       continue;
     }
     if (e.consumer_group.empty()) continue;
-    const TopicOffsets place{e.original.topic, {{e.delivered_partition, 0, e.delivered_offset + 1}}};
-    const auto lag = kafka.lag(e.consumer_group, {place}, kTimeout);
-    const bool consumed = !lag.empty() && lag.front().committed > e.delivered_offset;
-    out[i] = {consumed ? "consumed" : "waiting", {}};
+    const auto c = committed.find({e.consumer_group, e.original.topic, e.delivered_partition});
+    out[i] = {c != committed.end() && c->second > e.delivered_offset ? "consumed" : "waiting", {}};
   }
   return out;
 }
