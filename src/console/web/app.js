@@ -732,7 +732,7 @@ function renderPlan(json) {
   const count = json.dryRun ? json.wouldReplay : json.replayed;
   box.append(element("p", "plan-summary", json.dryRun
     ? `Dry run: ${count} would be replayed, ${json.skipped} skipped. Nothing was sent.`
-    : `${count} replayed, ${json.skipped} skipped.`));
+    : `${count} replayed, ${json.skipped} skipped.${count ? " What the consumers did shows in the replay log." : ""}`));
   const list = element("ul", "plan");
   for (const item of json.items) {
     const li = element("li");
