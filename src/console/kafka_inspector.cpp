@@ -25,6 +25,8 @@ KafkaInspector::KafkaInspector(eventbus::BusOptions options, std::vector<std::st
 
 KafkaInspector::~KafkaInspector() = default;
 
+bool KafkaInspector::is_system_topic(const std::string& name) const { return has_prefix(name, prefixes_); }
+
 std::vector<TopicOffsets> KafkaInspector::topics(std::chrono::milliseconds timeout) const {
   std::lock_guard lock(mutex_);
   RdKafka::Metadata* raw = nullptr;
@@ -33,7 +35,7 @@ std::vector<TopicOffsets> KafkaInspector::topics(std::chrono::milliseconds timeo
   if (err != RdKafka::ERR_NO_ERROR) throw std::runtime_error("Kafka metadata: " + RdKafka::err2str(err));
   std::vector<TopicOffsets> out;
   for (const auto* topic : *metadata->topics()) {
-    if (!has_prefix(topic->topic(), prefixes_)) continue;
+    if (!is_system_topic(topic->topic())) continue;
     TopicOffsets t{topic->topic(), {}};
     for (const auto* partition : *topic->partitions()) {
       PartitionOffsets p{partition->id(), 0, 0};

@@ -1,6 +1,7 @@
-// console: the web console for administrators. Serves the web app and its
-// API, and keeps its own onboarding read model from the teacher and identity
-// events (its own consumer group and database; it publishes nothing).
+// console: the web console for administrators and operators. Serves the web
+// app and its API, and keeps its own onboarding read model from the teacher
+// and identity events (its own consumer group and database). It publishes
+// only its own dead letters and the dead letters an operator replays.
 #include <spdlog/spdlog.h>
 
 #include <iostream>
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
                               host::load_config(argc, argv, "console"));
     const auto& config = service.config();
     service.db().migrate(console::onboarding_migrations());
+    service.db().migrate(console::replay_log_migrations());
     console::add_onboarding_handlers(service.consumer().handlers());
 
     const auto identity_url = config.string("identity_url", "http://127.0.0.1:5002");
@@ -41,15 +43,17 @@ int main(int argc, char** argv) {
                                         {bus.topics.prefix_for("teacher"), bus.topics.prefix_for("identity"),
                                          bus.topics.prefix_for("student")});
     auto groups = host::string_list(config, "watched_groups");
-    if (groups.empty()) groups = {"teacher-service-consumer", "identity-service-consumer"};
+    if (groups.empty())
+      groups = {"teacher-service-consumer", "identity-service-consumer", "student-service-consumer"};
     groups.push_back(bus.group_id);
-    console::add_operator_routes(service.server(), {sessions,
-                                                    service.db(),
-                                                    kafka,
-                                                    {{"teacher-service", ctx.upstream.teacher},
-                                                     {"identity-service", ctx.upstream.identity}},
-                                                    groups,
-                                                    bus.bootstrap_servers});
+    const console::ReplayLog replay_log(service.db());
+    console::DeadLetterReplayer replayer(kafka, replay_log, bus, service.metrics());
+    const console::OperatorContext operator_ctx{
+        sessions, service.db(),          kafka,    console::components_of(config),
+        groups,   bus.bootstrap_servers, replayer, replay_log};
+    console::add_operator_routes(service.server(), operator_ctx);
+    console::add_dead_letter_routes(service.server(), operator_ctx);
+    console::add_search_routes(service.server(), operator_ctx);
     console::add_web_routes(service.server());
     return service.run();
   } catch (const std::exception& e) {

@@ -31,8 +31,13 @@ std::vector<std::string> ids_of(const http::Request& request) {
 }
 
 nlohmann::json to_json(const OnboardingEntry& e) {
-  return {{"teacherId", e.teacher_id}, {"fullName", e.full_name}, {"phoneNumber", e.phone_number},
-          {"status", e.status},        {"userId", e.user_id},     {"statusAtMs", e.status_at_ms}};
+  return {{"teacherId", e.teacher_id},
+          {"fullName", e.full_name},
+          {"phoneNumber", e.phone_number},
+          {"status", e.status},
+          {"userId", e.user_id},
+          {"statusAtMs", e.status_at_ms},
+          {"statusReason", e.status_reason}};
 }
 
 }  // namespace

@@ -46,22 +46,43 @@ void on_deleted(store::Transaction& tx, const contracts::TeacherDeleted& e,
   tx.session() << "UPDATE console_onboarding SET deleted = 1 WHERE teacher_id = :id", soci::use(e.teacher_id);
 }
 
-void on_account(store::Transaction& tx, const contracts::UserAccountState& e,
-                const eventbus::IncomingEvent& in) {
-  if (e.entity_type != "Teacher" || e.entity_id.empty()) return;  // accounts of other kinds
-  ensure_row(tx, e.entity_id, e.tenant_id);
-  record_story_event(tx, in, e.entity_id, e.tenant_id);
+// What Identity said of a teacher's account (Failed with its reason when it
+// declined to make one: the shown user id then stays).
+struct AccountChange {
+  std::string user_id;
+  std::string status;
+  std::string reason;
+};
+
+void apply_account(store::Transaction& tx, const std::string& teacher_id, const std::string& tenant_id,
+                   const AccountChange& change, const eventbus::IncomingEvent& in) {
+  ensure_row(tx, teacher_id, tenant_id);
+  record_story_event(tx, in, teacher_id, tenant_id);
   std::string current;
   long long current_at = 0;
   tx.session() << "SELECT status, status_at_ms FROM console_onboarding WHERE teacher_id = :id",
-      soci::use(e.entity_id), soci::into(current), soci::into(current_at);
+      soci::use(teacher_id), soci::into(current), soci::into(current_at);
   const long long at = contracts::account_changed_at_ms(in);
-  if (at < current_at || (at == current_at && contracts::account_status_rank(e.status) <=
-                                                  contracts::account_status_rank(current)))
-    return;
-  tx.session() << "UPDATE console_onboarding SET status = :status, user_id = :user, status_at_ms = :at"
-                  " WHERE teacher_id = :id",
-      soci::use(e.status), soci::use(e.user_id), soci::use(at), soci::use(e.entity_id);
+  if (!contracts::account_change_supersedes(at, change.status, current_at, current)) return;
+  tx.session()
+      << "UPDATE console_onboarding SET status = :status, status_reason = :reason, status_at_ms = :at"
+         " WHERE teacher_id = :id",
+      soci::use(change.status), soci::use(change.reason), soci::use(at), soci::use(teacher_id);
+  if (!change.user_id.empty())
+    tx.session() << "UPDATE console_onboarding SET user_id = :user WHERE teacher_id = :id",
+        soci::use(change.user_id), soci::use(teacher_id);
+}
+
+void on_account(store::Transaction& tx, const contracts::UserAccountState& e,
+                const eventbus::IncomingEvent& in) {
+  if (e.entity_type != "Teacher" || e.entity_id.empty()) return;  // accounts of other kinds
+  apply_account(tx, e.entity_id, e.tenant_id, {e.user_id, e.status, {}}, in);
+}
+
+void on_provisioning_failed(store::Transaction& tx, const contracts::AccountProvisioningFailed& e,
+                            const eventbus::IncomingEvent& in) {
+  if (e.entity_type != "Teacher" || e.entity_id.empty()) return;  // a parent's, say
+  apply_account(tx, e.entity_id, e.tenant_id, {{}, "Failed", e.reason}, in);
 }
 
 template <class Event>
@@ -72,11 +93,12 @@ void follow_account(eventbus::HandlerRegistry& handlers) {
 }
 
 OnboardingEntry entry_of(const soci::row& r) {
-  return {r.get<std::string>(0), r.get<std::string>(1), r.get<std::string>(2),
-          r.get<std::string>(3), r.get<std::string>(4), store::int64_column(r, 5)};
+  return {r.get<std::string>(0), r.get<std::string>(1),     r.get<std::string>(2), r.get<std::string>(3),
+          r.get<std::string>(4), store::int64_column(r, 5), r.get<std::string>(6)};
 }
 
-constexpr const char* kEntryColumns = "teacher_id, full_name, phone_number, status, user_id, status_at_ms";
+constexpr const char* kEntryColumns =
+    "teacher_id, full_name, phone_number, status, user_id, status_at_ms, status_reason";
 
 }  // namespace
 
@@ -95,7 +117,10 @@ std::vector<store::Migration> onboarding_migrations() {
         " created_at_ms BIGINT NOT NULL,"
         " deleted INTEGER NOT NULL)",
         "CREATE INDEX console_onboarding_tenant ON console_onboarding (tenant_id, status)",
-        "CREATE INDEX console_onboarding_phone ON console_onboarding (tenant_id, phone_number)"}}};
+        "CREATE INDEX console_onboarding_phone ON console_onboarding (tenant_id, phone_number)"}},
+      {3,
+       "console_onboarding_status_reason",
+       {"ALTER TABLE console_onboarding ADD COLUMN status_reason TEXT NOT NULL DEFAULT ''"}}};
   // The stories are part of the same read model, fed by the same handlers.
   for (auto& m : event_story_migrations()) migrations.push_back(std::move(m));
   return migrations;
@@ -108,6 +133,7 @@ void add_onboarding_handlers(eventbus::HandlerRegistry& handlers) {
   follow_account<contracts::UserAccountCreated>(handlers);
   follow_account<contracts::UserActivated>(handlers);
   follow_account<contracts::UserDisabled>(handlers);
+  handlers.on<contracts::AccountProvisioningFailed>(on_provisioning_failed);
 }
 
 std::vector<OnboardingEntry> OnboardingView::statuses(const std::string& tenant,
@@ -128,7 +154,8 @@ std::vector<OnboardingEntry> OnboardingView::statuses(const std::string& tenant,
 OnboardingOverview OnboardingView::overview(const std::string& tenant, int longest) const {
   return db_.read([&](soci::session& s) {
     OnboardingOverview out;
-    for (const char* status : {"None", "PendingActivation", "Active", "Disabled"}) out.counts[status] = 0;
+    for (const char* status : {"None", "PendingActivation", "Active", "Disabled", "Failed"})
+      out.counts[status] = 0;
     soci::rowset<soci::row> counts =
         (s.prepare << "SELECT status, COUNT(*) FROM console_onboarding"
                       " WHERE tenant_id = :tenant AND deleted = 0 GROUP BY status",

@@ -1,9 +1,9 @@
 // The console's read model of onboarding (CQRS): one row per teacher, built
 // only from the events the console consumes (TeacherCreated/Updated/Deleted
-// and Identity's account lifecycle), never from another service's database.
-// Events of one teacher arrive on different topics in any order, so every
-// handler is order-tolerant: an account event before its TeacherCreated
-// leaves a row the create fills in, and a status only moves to a later one.
+// and Identity's account lifecycle, AccountProvisioningFailed included), never from another service's
+// database. Events of one teacher arrive on different topics in any order, so every handler is
+// order-tolerant: an account event before its TeacherCreated leaves a row the create fills in, and a status
+// only moves to a later one.
 #pragma once
 
 #include <cstdint>
@@ -25,9 +25,10 @@ struct OnboardingEntry {
   std::string teacher_id;
   std::string full_name;
   std::string phone_number;
-  std::string status;  // None, PendingActivation, Active, Disabled
+  std::string status;  // None, PendingActivation, Active, Disabled, Failed
   std::string user_id;
   std::int64_t status_at_ms = 0;
+  std::string status_reason;  // why Identity declined the account (Failed)
 };
 
 struct OnboardingOverview {

@@ -9,19 +9,12 @@
 #include <sstream>
 
 #include "console/event_story.hpp"
+#include "console/operator_access.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 
 namespace emis::console {
 namespace {
-
-constexpr auto kKafkaTimeout = std::chrono::milliseconds(3000);
-
-Session require_operator(const Sessions& sessions, const http::Request& request) {
-  auto session = sessions.require(request);
-  if (!session.has_role("Operator")) core::throw_forbidden("The event flow needs the Operator role.");
-  return session;
-}
 
 // The service's outbox backlog from its Prometheus gauge emis_outbox_backlog
 // (the console reads no other service's database); null when not readable.
@@ -62,7 +55,7 @@ void add_operator_routes(http::Server& server, const OperatorContext& ctx) {
     bool kafka = true;
     try {
       ctx.kafka.topics(kKafkaTimeout);
-    } catch (const std::exception& e) {
+    } catch (const std::exception&) {
       kafka = false;
     }
     components.push_back({{"name", "kafka"}, {"url", ctx.bootstrap_servers}, {"ready", kafka}});
@@ -70,12 +63,7 @@ void add_operator_routes(http::Server& server, const OperatorContext& ctx) {
   });
   server.route(http::Method::get, "/console/api/operator/topics", [ctx](const http::Request& request) {
     require_operator(ctx.sessions, request);
-    std::vector<TopicOffsets> topics;
-    try {
-      topics = ctx.kafka.topics(kKafkaTimeout);
-    } catch (const std::exception& e) {
-      throw core::DomainError(core::ErrorKind::transient, "Kafka unavailable", e.what());
-    }
+    const auto topics = from_kafka([&] { return ctx.kafka.topics(kKafkaTimeout); });
     auto topic_json = nlohmann::json::array();
     for (const auto& t : topics) {
       auto partitions = nlohmann::json::array();

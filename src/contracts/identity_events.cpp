@@ -40,4 +40,10 @@ int account_status_rank(const std::string& status) {
   return 0;
 }
 
+bool account_change_supersedes(std::int64_t at_ms, const std::string& status, std::int64_t current_at_ms,
+                               const std::string& current) {
+  if (at_ms != current_at_ms) return at_ms > current_at_ms;
+  return account_status_rank(status) > account_status_rank(current);
+}
+
 }  // namespace emis::contracts

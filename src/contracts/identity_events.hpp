@@ -60,7 +60,12 @@ struct AccountProvisioningFailed {
 // When the change was made: the event's occurredOn, or now for an event
 // without a readable one (then it counts as the latest).
 std::int64_t account_changed_at_ms(const eventbus::IncomingEvent& in);
-// None 0, PendingActivation 1, Active 2, Disabled 3.
+// None 0, PendingActivation 1, Active 2, Disabled 3 (Failed 0, so a success replaces it).
 int account_status_rank(const std::string& status);
+// True when a change to `status` made at `at_ms` replaces the shown `current`
+// made at `current_at_ms`: a later change wins; of two in the same millisecond,
+// the status further along.
+bool account_change_supersedes(std::int64_t at_ms, const std::string& status, std::int64_t current_at_ms,
+                               const std::string& current);
 
 }  // namespace emis::contracts

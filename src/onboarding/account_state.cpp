@@ -14,10 +14,7 @@ void apply_account_state(store::Transaction& tx, const AccountOwner& owner, cons
   tx.session() << "SELECT account_status, account_changed_at_ms FROM " << owner.table << " WHERE id = :id",
       soci::use(entity_id), soci::into(current, ind), soci::into(current_at_ms);
   if (ind != soci::i_ok) return;  // not ours or not yet here; nothing to show it on
-  if (changed_at_ms < current_at_ms ||
-      (changed_at_ms == current_at_ms &&
-       contracts::account_status_rank(state.status) <= contracts::account_status_rank(current)))
-    return;
+  if (!contracts::account_change_supersedes(changed_at_ms, state.status, current_at_ms, current)) return;
   store::Nullable user(state.user_id.empty() ? std::nullopt : std::optional(state.user_id));
   store::Nullable reason(state.reason.empty() ? std::nullopt : std::optional(state.reason));
   const std::string now = core::now_iso8601();

@@ -30,7 +30,11 @@ class ConsoleService(Service):
             "EMIS_TEACHER_URL": system.teacher.url,
             "EMIS_IDENTITY_URL": system.identity.url,
             "EMIS_WATCHED_GROUPS": ",".join(svc.env["EMIS_KAFKA_GROUP_ID"] for svc in system.services),
+            # Only this system's instances: never a default port another run may hold.
+            "EMIS_COMPONENT_URLS": ",".join(f"{svc.name}-service={svc.url}" for svc in system.services),
         })
+        if system.student is not None:
+            env["EMIS_STUDENT_URL"] = system.student.url
         env.pop("EMIS_DB", None)  # its own SQLite read model in its data dir
         env.pop("EMIS_JWKS_URL", None)
         super().__init__("console", os.path.join(system.root, "console"), env)

@@ -1,6 +1,7 @@
 """The console in a real browser: sign in, create a teacher and watch its
 onboarding status change live, issue a code, activate as the teacher in a
-second browser context, and see Active in the first without a reload."""
+second browser context, and see Active in the first without a reload; a
+declined account shows Failed with its reason."""
 
 import json
 import os
@@ -144,6 +145,19 @@ class ConsoleOnboardingTest(ConsoleTestCase):
         expect(page.get_by_role("dialog").get_by_label("Full name")).to_be_focused()
         page.keyboard.press("Escape")
         expect(page.get_by_role("dialog")).to_be_hidden()
+
+    def test_a_declined_account_shows_failed_with_its_reason_live(self):
+        page = self.new_page()
+        self.sign_in(page)
+        # The administrator's own phone: Identity declines a second live account with it
+        # (AccountProvisioningFailed), and the console's read model shows it.
+        phone = self.system.admin_phone
+        self.create_teacher(page, "Đỗ Văn Hùng", phone)
+        row = self.row_of(page, phone)
+        expect(row.locator(".badge")).to_have_text("Failed", timeout=LIVE_TIMEOUT_MS)
+        expect(row.locator(".reason")).to_contain_text("already belongs to user")
+        expect(page.locator("#overview .count", has_text="Provisioning failed").locator("strong")).to_have_text("1")
+        self.screenshot(page, "failed")
 
     def test_search_and_narrow_screen(self):
         page = self.new_page(width=390, height=844)

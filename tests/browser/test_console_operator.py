@@ -15,6 +15,8 @@ OPERATOR_PASSWORD = "Operator-Passw0rd!"
 
 class ConsoleOperatorTest(ConsoleTestCase):
 
+    system_options = {"student": True}
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -26,9 +28,10 @@ class ConsoleOperatorTest(ConsoleTestCase):
         page = self.new_page()
         self.sign_in(page, OPERATOR_PHONE, OPERATOR_PASSWORD, landing="Event flow")
         expect(page.get_by_role("button", name="Teachers")).to_be_hidden()  # not a SchoolAdmin
-        expect(page.locator("#health li")).to_have_count(3)
+        expect(page.locator("#health li")).to_have_count(4)  # the three services and Kafka
         expect(page.locator("#health .badge.NotReady")).to_have_count(0)
         expect(page.locator("#health li", has_text="teacher-service")).to_contain_text("outbox backlog 0")
+        expect(page.locator("#health li", has_text="student-service")).to_contain_text("Ready")
         created = page.locator(f'#topic-rows tr[data-topic="{self.system.topic("teachercreated")}"]')
         expect(created).to_be_visible()
         identity_group = self.system.identity.env["EMIS_KAFKA_GROUP_ID"]

@@ -530,7 +530,10 @@ class System:
                 m = json.loads(line)
                 h = m.get("headers") or []
                 m["headers"] = dict(zip(h[0::2], h[1::2]))
-                m["value"] = json.loads(m["payload"]) if m.get("payload") else None
+                try:
+                    m["value"] = json.loads(m["payload"]) if m.get("payload") else None
+                except ValueError:  # a malformed message, as a poison test produces
+                    m["value"] = None
                 messages.append(m)
         return messages
 

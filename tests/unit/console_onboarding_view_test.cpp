@@ -106,5 +106,32 @@ TEST_F(ConsoleOnboardingView, RecordsTheTeachersStoryFoundByTeacherIdOrEventKey)
   EXPECT_TRUE(find_story(db_, "00000000-0000-4000-8000-0000000000ff").events.empty());
 }
 
+TEST_F(ConsoleOnboardingView, ADeclinedAccountShowsFailedWithItsReasonUntilALaterSuccess) {
+  created(30);
+  deliver(contracts::AccountProvisioningFailed{kTenant, kTeacher, "Teacher", "phone held by another account"},
+          20);
+  auto entry = view_.statuses(kTenant, {kTeacher}).front();
+  EXPECT_EQ(entry.status, "Failed");
+  EXPECT_EQ(entry.status_reason, "phone held by another account");
+  EXPECT_EQ(view_.overview(kTenant).counts.at("Failed"), 1);
+  EXPECT_EQ(find_story(db_, kTeacher).events.back().event_type, "AccountProvisioningFailedIntegrationEvent");
+  // A parent's failure is not the teacher's.
+  deliver(contracts::AccountProvisioningFailed{kTenant, kTeacher, "Parent", "other"}, 15);
+  EXPECT_EQ(view_.statuses(kTenant, {kTeacher}).front().status_reason, "phone held by another account");
+  account<contracts::UserAccountCreated>("PendingActivation", 10);
+  entry = view_.statuses(kTenant, {kTeacher}).front();
+  EXPECT_EQ(entry.status, "PendingActivation");
+  EXPECT_EQ(entry.status_reason, "");
+  EXPECT_EQ(entry.user_id, kUser);
+  EXPECT_EQ(view_.overview(kTenant).counts.at("Failed"), 0);
+}
+
+TEST_F(ConsoleOnboardingView, AnOlderFailureArrivingLateLeavesTheLaterStatus) {
+  created(30);
+  account<contracts::UserAccountCreated>("PendingActivation", 10);
+  deliver(contracts::AccountProvisioningFailed{kTenant, kTeacher, "Teacher", "late"}, 20);
+  EXPECT_EQ(status(), "PendingActivation");
+}
+
 }  // namespace
 }  // namespace emis::console

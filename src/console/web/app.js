@@ -7,7 +7,7 @@ const PAGE_SIZE = 10;
 const LIVE_INTERVAL_MS = 1000;
 // The overview's figures in onboarding order.
 const STATUS_LABELS = [["None", "No account yet"], ["PendingActivation", "Pending activation"],
-  ["Active", "Active"], ["Disabled", "Disabled"]];
+  ["Active", "Active"], ["Disabled", "Disabled"], ["Failed", "Provisioning failed"]];
 
 const state = { csrf: null, user: null, page: 1, total: 0, search: "", teachers: [], editing: null, live: null };
 
@@ -85,17 +85,21 @@ function notice(text) {
 // ------------------------------------------------------------ views
 
 function show(view) {
-  for (const id of ["sign-in", "activate", "teachers", "operator"]) $(`#${id}`).hidden = id !== view;
-  const signedInView = view === "teachers" || view === "operator";
+  for (const id of ["sign-in", "activate", "teachers", "operator", "dead-letters", "messages"]) {
+    $(`#${id}`).hidden = id !== view;
+  }
+  const signedInView = !["sign-in", "activate"].includes(view);
   $("#who").hidden = !signedInView;
   $("#views").hidden = !signedInView || !isOperator();
   $("#to-teachers").hidden = !(state.user && state.user.roles.includes("SchoolAdmin"));
-  for (const [button, target] of [["#to-teachers", "teachers"], ["#to-operator", "operator"]]) {
+  for (const [button, target] of [["#to-teachers", "teachers"], ["#to-operator", "operator"],
+    ["#to-dead-letters", "dead-letters"], ["#to-messages", "messages"]]) {
     if (view === target) $(button).setAttribute("aria-current", "page");
     else $(button).removeAttribute("aria-current");
   }
   if (view !== "teachers") stopLive();
   if (view !== "operator") stopOperator();
+  if (view !== "dead-letters") stopReplayLog();
 }
 
 const isOperator = () => Boolean(state.user && state.user.roles.includes("Operator"));
@@ -157,7 +161,14 @@ function renderTeachers() {
     const email = row.insertCell();
     email.className = "wide";
     email.textContent = t.email || "";
-    row.insertCell().append(badge(t.accountStatus || "None"));
+    const account = row.insertCell();
+    account.append(badge(t.accountStatus || "None"));
+    if (t.accountStatus === "Failed" && t.accountStatusReason) {
+      const reason = document.createElement("small");
+      reason.className = "reason";
+      reason.textContent = t.accountStatusReason;
+      account.append(reason);
+    }
     const actions = row.insertCell();
     actions.className = "actions";
     actions.append(
@@ -193,8 +204,10 @@ async function refreshLive() {
   let changed = false;
   for (const item of statuses.json.items) {
     const t = state.teachers.find((x) => x.id === item.teacherId);
-    if (t && item.status !== "None" && t.accountStatus !== item.status) {
+    if (t && item.status !== "None" && (t.accountStatus !== item.status
+        || (t.accountStatusReason || "") !== item.statusReason)) {
       t.accountStatus = item.status;
+      t.accountStatusReason = item.statusReason;
       t.userId = item.userId;
       changed = true;
     }
@@ -558,6 +571,247 @@ function stopOperator() {
   operatorState.previous = null;
 }
 
+// ------------------------------------------------------------ dead letters (Operator)
+
+const REPLAY_LOG_INTERVAL_MS = 2000;
+const dlqState = { timer: null, target: null, loads: 0 };
+
+const plural = (n, noun) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+const placeText = (p) => `${p.topic} · ${p.partition} · ${p.offset}`;
+
+function element(tag, className, text) {
+  const e = document.createElement(tag);
+  if (className) e.className = className;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+// A dead letter as a card: where it is, why it failed, its headers and payload.
+function letterCard(d) {
+  const card = element("article", "letter card");
+  card.dataset.topic = d.topic;
+  card.dataset.offset = d.offset;
+  const head = element("div", "letter-head");
+  head.append(element("strong", "", placeText(d)));
+  if (d.replayed) head.append(element("span", "badge Active", "Replayed"));
+  const replay = button("Replay…", () => openReplay({ letter: d }), placeText(d));
+  head.append(replay);
+  card.append(head);
+  const facts = element("dl", "facts");
+  for (const [label, value] of [["Original", `${d.originalTopic} · ${d.originalPartition} · ${d.originalOffset}`],
+    ["Consumer group", d.consumerGroup], ["Error", d.errorMessage], ["Attempts", d.attempts],
+    ["Failed at", d.failedAt ? new Date(d.failedAt).toLocaleString() : ""], ["Key", d.key ?? "(none)"]]) {
+    facts.append(element("dt", "", label), element("dd", "", String(value)));
+  }
+  if (d.replayed) {
+    facts.append(element("dt", "", "Replayed"),
+      element("dd", "", `by ${d.replayed.operatorName || d.replayed.operatorId} at ${new Date(d.replayed.requestedAt).toLocaleString()}`));
+  }
+  card.append(facts);
+  const headers = element("details");
+  headers.append(element("summary", "", `Headers (${d.headers.length})`));
+  const list = element("dl", "headers");
+  for (const h of d.headers) list.append(element("dt", h.name.startsWith("dlq-") ? "dlq" : "", h.name), element("dd", "", h.value));
+  headers.append(list);
+  card.append(headers, element("pre", "payload", d.value));
+  return card;
+}
+
+// Only the latest of overlapping loads renders (and ends the busy state).
+async function loadDeadLetters() {
+  const box = $("#dlq-classes");
+  const load = ++dlqState.loads;
+  box.setAttribute("aria-busy", "true");
+  let json;
+  try {
+    ({ json } = await api("GET", "/console/api/operator/dead-letters"));
+  } finally {
+    if (load === dlqState.loads) box.setAttribute("aria-busy", "false");
+  }
+  if (load !== dlqState.loads) return;
+  box.replaceChildren();
+  let total = 0;
+  for (const c of json.classes) {
+    total += c.count;
+    const section = element("section", "dlq-class");
+    section.dataset.errorClass = c.errorClass;
+    const head = element("div", "toolbar");
+    head.append(element("h3", "", `${c.errorClass} · ${c.count}`),
+      button("Replay class…", () => openReplay({ all: true, errorClass: c.errorClass }), c.errorClass));
+    section.append(head, ...c.letters.map(letterCard));
+    box.append(section);
+  }
+  $("#dlq-summary").textContent = total
+    ? `${plural(total, "dead letter")} in ${plural(json.topics.length, "topic")}, by error class`
+      + ` (${plural(json.scanned, "message")} read${json.complete ? "" : ", more not shown"}).`
+    : `No dead letters (${plural(json.topics.length, "dead-letter topic")}).`;
+}
+
+const CONSUMER_STATES = { consumed: "Consumed", waiting: "Waiting", "dead-lettered-again": "Dead-lettered again", unknown: "–" };
+
+async function loadReplayLog() {
+  const { json } = await api("GET", "/console/api/operator/replays");
+  const body = $("#replay-rows");
+  body.replaceChildren();
+  if (!json.items.length) {
+    const c = body.insertRow().insertCell();
+    c.colSpan = 6;
+    c.className = "empty";
+    c.textContent = "No replays yet.";
+  }
+  for (const r of json.items) {
+    const row = body.insertRow();
+    row.dataset.replayId = r.id;
+    cell(row, new Date(r.requestedAt).toLocaleString(), "when");
+    cell(row, r.operatorName || r.operatorId);
+    cell(row, placeText(r.deadLetter));
+    cell(row, `${r.eventId || "(no id)"}${r.fixed ? " · fixed copy" : ""}`);
+    const outcome = row.insertCell();
+    outcome.append(badge(r.outcome === "delivered" ? "Delivered" : r.outcome === "failed" ? "Failed" : "Pending"));
+    if (r.delivered) outcome.append(` ${placeText(r.delivered)}`);
+    if (r.error) outcome.append(` ${r.error}`);
+    const consumer = row.insertCell();
+    if (r.consumer) {
+      consumer.append(element("span", `badge ${r.consumer.state}`, CONSUMER_STATES[r.consumer.state] || r.consumer.state));
+      consumer.append(` ${r.consumerGroup}${r.consumer.detail ? ` · ${r.consumer.detail}` : ""}`);
+    }
+  }
+}
+
+function showDeadLetters() {
+  show("dead-letters");
+  stopReplayLog();
+  Promise.all([loadDeadLetters(), loadReplayLog()]).catch((error) => notice(error.message));
+  dlqState.timer = setInterval(() => { loadReplayLog().catch(() => {}); }, REPLAY_LOG_INTERVAL_MS);
+}
+
+function stopReplayLog() {
+  if (dlqState.timer) clearInterval(dlqState.timer);
+  dlqState.timer = null;
+}
+
+// The replay dialog: one dead letter (its payload editable) or all of a class.
+function openReplay(target) {
+  dlqState.target = target;
+  const form = $("#replay-form");
+  clearErrors(form);
+  $("#replay-plan").replaceChildren();
+  $("#replay-confirm").hidden = true;
+  $("#replay-dry-run").hidden = false;
+  $("#replay-edit").hidden = !target.letter;
+  if (target.letter) {
+    $("#replay-what").textContent = `${placeText(target.letter)} to ${target.letter.originalTopic}`;
+    $("#replay-value").value = target.letter.value;
+  } else {
+    $("#replay-what").textContent = target.errorClass
+      ? `Every dead letter of class ${target.errorClass}, each to its original topic.`
+      : "Every dead letter, each to its original topic.";
+  }
+  $("#replay-dialog").showModal();
+  (target.letter ? $("#replay-value") : $("#replay-dry-run")).focus();
+}
+
+function replayBody(dryRun) {
+  const t = dlqState.target;
+  const body = { dryRun, confirm: !dryRun };
+  if (t.letter) {
+    const value = $("#replay-value").value;
+    const item = { topic: t.letter.topic, partition: t.letter.partition, offset: t.letter.offset };
+    if (value !== t.letter.value) item.value = value;
+    body.items = [item];
+  } else {
+    body.all = true;
+    if (t.errorClass) body.errorClass = t.errorClass;
+  }
+  return body;
+}
+
+function renderPlan(json) {
+  const box = $("#replay-plan");
+  box.replaceChildren();
+  const count = json.dryRun ? json.wouldReplay : json.replayed;
+  box.append(element("p", "plan-summary", json.dryRun
+    ? `Dry run: ${count} would be replayed, ${json.skipped} skipped. Nothing was sent.`
+    : `${count} replayed, ${json.skipped} skipped.${count ? " What the consumers did shows in the replay log." : ""}`));
+  const list = element("ul", "plan");
+  for (const item of json.items) {
+    const li = element("li");
+    li.dataset.outcome = item.replay ? item.replay.outcome : item.skipped ? "skipped" : "planned";
+    const what = `${placeText(item.deadLetter)}${item.eventId ? ` · event ${item.eventId}` : ""}`;
+    if (item.skipped) li.textContent = `${what}: skipped. ${item.skipped}`;
+    else if (!item.replay) li.textContent = `${what}: would go to ${item.message.topic} with emis-replay-of ${item.message.headers.find((h) => h.name === "emis-replay-of").value}.`;
+    else if (item.replay.outcome === "delivered") li.textContent = `${what}: delivered to ${placeText(item.replay.delivered)}.`;
+    else li.textContent = `${what}: ${item.replay.outcome}${item.replay.error ? ` (${item.replay.error})` : ""}.`;
+    list.append(li);
+  }
+  box.append(list);
+  return count;
+}
+
+async function runReplay(dryRun) {
+  const form = $("#replay-form");
+  clearErrors(form);
+  try {
+    const { json } = await api("POST", "/console/api/operator/dead-letters/replay", replayBody(dryRun));
+    const count = renderPlan(json);
+    const confirm = $("#replay-confirm");
+    confirm.hidden = !dryRun || count === 0;
+    confirm.textContent = `Confirm replay of ${count}`;
+    if (!confirm.hidden) confirm.focus();
+    if (!dryRun) {
+      $("#replay-dry-run").hidden = true;
+      await Promise.all([loadDeadLetters(), loadReplayLog()]);
+    }
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    showErrors(form, error);
+  }
+}
+
+// ------------------------------------------------------------ message search (Operator)
+
+async function showSearch() {
+  show("messages");
+  try {
+    const { json } = await api("GET", "/console/api/operator/topics");
+    const select = $("#ms-topic");
+    const chosen = select.value;
+    select.replaceChildren(...json.topics.map((t) => new Option(t.name, t.name)));
+    if (chosen) select.value = chosen;
+    select.focus();
+  } catch (error) {
+    notice(error.message);
+  }
+}
+
+async function searchMessages(event) {
+  event.preventDefault();
+  const form = event.target;
+  clearErrors(form);
+  const values = formValues(form);
+  for (const name of ["from", "to"]) if (values[name]) values[name] = new Date(values[name]).toISOString();
+  try {
+    const { json } = await api("GET", `/console/api/operator/messages?${new URLSearchParams(values)}`);
+    const body = $("#search-rows");
+    body.replaceChildren();
+    for (const m of json.items) {
+      const row = body.insertRow();
+      cell(row, m.timestamp ? new Date(m.timestamp).toLocaleString() : "", "when");
+      cell(row, `${m.partition} · ${m.offset}`, "num");
+      cell(row, m.key ?? "(none)");
+      cell(row, m.headers.map((h) => `${h.name}=${h.value}`).join("\n"), "headers");
+      row.insertCell().append(element("pre", "payload", m.value));
+    }
+    $("#search-wrap").hidden = json.items.length === 0;
+    const shown = json.matched > json.items.length ? ` (first ${json.items.length} shown)` : "";
+    $("#search-summary").textContent = `Scanned ${json.scanned} of ${json.inRange} messages in range`
+      + `${json.complete ? "" : ` (stopped at the limit of ${json.limit})`}: ${json.matched} match${shown}.`;
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    showErrors(form, error);
+  }
+}
+
 function showTeachers() {
   show("teachers");
   loadTeachers().then(startLive).catch((error) => notice(error.message));
@@ -608,6 +862,14 @@ function wire() {
   $("#show-import").addEventListener("click", toggleImport);
   $("#to-operator").addEventListener("click", showOperator);
   $("#to-teachers").addEventListener("click", showTeachers);
+  $("#to-dead-letters").addEventListener("click", showDeadLetters);
+  $("#to-messages").addEventListener("click", showSearch);
+  $("#dlq-refresh").addEventListener("click", () => loadDeadLetters().catch((error) => notice(error.message)));
+  $("#dlq-replay-all").addEventListener("click", () => openReplay({ all: true }));
+  $("#replay-dry-run").addEventListener("click", () => runReplay(true));
+  $("#replay-confirm").addEventListener("click", () => runReplay(false));
+  $("#replay-value").addEventListener("input", () => { $("#replay-confirm").hidden = true; });
+  $("#message-search-form").addEventListener("submit", searchMessages);
   $("#story-form").addEventListener("submit", showStory);
   $("#import-form").addEventListener("submit", runImport);
   $("#download-failed").addEventListener("click", downloadFailedRows);
