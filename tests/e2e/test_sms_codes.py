@@ -1,7 +1,7 @@
 """End to end: codes that reach the person, and password reset.
 
 With the development SMS sink (EMIS_SMS_DEV_SINK=1) Identity sends a new
-teacher's first activation code by itself, the activation-code endpoint
+teacher's or parent's first activation code by itself, the activation-code endpoint
 answers 202 with the masked phone and never the code, and the teacher
 activates with the code read from the sink file. Without a notifier the
 code is answered (201) as before. A forgotten password comes back through
@@ -30,7 +30,7 @@ def masked(phone):
 
 
 class DevSinkCodesTest(SystemTestCase):
-    system_options = {"extra_env": {"EMIS_SMS_DEV_SINK": "1"}}
+    system_options = {"extra_env": {"EMIS_SMS_DEV_SINK": "1"}, "student": True}
 
     def sent_to(self, phone):
         """The messages the sink holds for this phone, oldest first."""
@@ -82,6 +82,15 @@ class DevSinkCodesTest(SystemTestCase):
         self.assertEqual(login["user"]["status"], "Active")
         # Codes travel in messages only, never in the service's log.
         self.assertNotIn(second, self.system.identity.log_text())
+
+    def test_parent_activates_with_the_code_sent_to_the_phone(self):
+        phone = unique_phone()
+        self.system.create_student([{"fullName": "Lê Thị Hoa", "phoneNumber": phone, "relationship": "Mother"}],
+                                   fullName="Lê Minh Khoa")
+        code, _ = self.wait_code(phone, 1)
+        self.assertEqual(self.set_password(phone, code, NEW_PASSWORD).status, 204)
+        login = self.system.login(phone, NEW_PASSWORD)
+        self.assertEqual(login["user"]["role"], "Parent")
 
     def test_password_reset_code_is_sent_to_the_phone(self):
         phone = unique_phone()
@@ -160,8 +169,7 @@ class PasswordResetTest(SystemTestCase):
         self.assertEqual(r.json["title"], "Account not active")
         self.assertProblem(admin.post(f"/api/v1/users/{active['id']}/activation-code"), 409)
 
-        # An activation code issued before the account became active is gone
-        # with its use; a reset code cannot activate the pending account.
+        # A reset code is the active account's alone: it activates nothing.
         r = admin.post(f"/api/v1/users/{active['id']}/password-reset-code")
         self.assertEqual(r.status, 201, r)
         self.assertProblem(self.set_password(pending_phone, r.json["resetCode"], NEW_PASSWORD), 400,
