@@ -4,6 +4,7 @@
 
 #include "core/clock.hpp"
 #include "core/sodium.hpp"
+#include "identity/sms_queue.hpp"
 
 namespace emis::identity {
 namespace {
@@ -73,6 +74,7 @@ bool redeem_activation_code(store::Transaction& tx, const CodeKey& key, const st
 
 void discard_activation_code(store::Transaction& tx, const std::string& user_id) {
   tx.session() << "DELETE FROM activation_codes WHERE user_id = :u", soci::use(user_id);
+  withdraw_pending_sms(tx, user_id);  // a message still on its way would carry a dead code
 }
 
 }  // namespace emis::identity

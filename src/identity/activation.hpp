@@ -37,8 +37,9 @@ IssuedCode issue_activation_code(store::Transaction& tx, const CodeKey& key, con
 bool redeem_activation_code(store::Transaction& tx, const CodeKey& key, const std::string& user_id,
                             const std::string& code, CodePurpose purpose = CodePurpose::activation);
 
-// Drops the user's live code, if any (the account was disabled: a code
-// issued before must not work once it is enabled again).
+// Drops the user's live code, if any, and withdraws a message still taking
+// it to the user (the account was disabled: a code issued before must not
+// work once it is enabled again).
 void discard_activation_code(store::Transaction& tx, const std::string& user_id);
 
 }  // namespace emis::identity

@@ -44,11 +44,9 @@ std::vector<store::Migration> sms_queue_migrations() {
 
 std::string queue_sms(store::Transaction& tx, const std::string& user_id, const std::string& purpose,
                       const std::string& to, const std::string& text) {
-  const std::string pending = sms_status::pending, superseded = sms_status::superseded;
+  withdraw_pending_sms(tx, user_id);  // the new code replaced the one they carry
+  const std::string pending = sms_status::pending;
   const auto at = core::now_iso8601();
-  tx.session() << "UPDATE sms_messages SET status = :s, text = NULL, finished_at = :f "
-                  "WHERE user_id = :u AND purpose = :p AND status = :pending",
-      soci::use(superseded), soci::use(at), soci::use(user_id), soci::use(purpose), soci::use(pending);
   const auto id = core::new_uuid();
   const long long due = now_ms();
   tx.session() << "INSERT INTO sms_messages (id, user_id, purpose, phone_number, text, status, attempts, "
@@ -56,6 +54,14 @@ std::string queue_sms(store::Transaction& tx, const std::string& user_id, const 
       soci::use(id), soci::use(user_id), soci::use(purpose), soci::use(to), soci::use(text),
       soci::use(pending), soci::use(due), soci::use(at);
   return id;
+}
+
+void withdraw_pending_sms(store::Transaction& tx, const std::string& user_id) {
+  const std::string pending = sms_status::pending, superseded = sms_status::superseded;
+  const auto at = core::now_iso8601();
+  tx.session() << "UPDATE sms_messages SET status = :s, text = NULL, finished_at = :f "
+                  "WHERE user_id = :u AND status = :pending",
+      soci::use(superseded), soci::use(at), soci::use(user_id), soci::use(pending);
 }
 
 std::vector<QueuedSms> due_sms(soci::session& s, std::int64_t now_at_ms, int limit) {

@@ -21,7 +21,7 @@ namespace sms_status {
 inline constexpr const char* pending = "Pending";
 inline constexpr const char* sent = "Sent";
 inline constexpr const char* undeliverable = "Undeliverable";
-inline constexpr const char* superseded = "Superseded";  // a newer code for the same purpose went out
+inline constexpr const char* superseded = "Superseded";  // its code was replaced or withdrawn before it went
 }  // namespace sms_status
 
 // The channel a commit that queued a message notifies (PostgreSQL).
@@ -38,10 +38,13 @@ struct QueuedSms {
   int attempts = 0;
 };
 
-// Queues a message for `user_id`; a message of the same purpose still
-// pending for the user is superseded (its code was just replaced).
+// Queues a message for `user_id`; a message still pending for the user is
+// superseded (its code was just replaced: one live code per account).
 std::string queue_sms(store::Transaction& tx, const std::string& user_id, const std::string& purpose,
                       const std::string& to, const std::string& text);
+
+// Withdraws the user's pending messages: the codes they carry are dead.
+void withdraw_pending_sms(store::Transaction& tx, const std::string& user_id);
 
 // Pending messages due at `now_ms`, oldest first.
 std::vector<QueuedSms> due_sms(soci::session& s, std::int64_t now_ms, int limit);

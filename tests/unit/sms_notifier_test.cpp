@@ -247,5 +247,17 @@ TEST_F(SmsSending, ANewCodeSupersedesTheMessageOfTheOldOne) {
   EXPECT_EQ(gateway.received().size(), 1u);
 }
 
+TEST_F(SmsSending, ADiscardedCodeIsNotSent) {
+  GatewayStandIn gateway(0);
+  WebhookNotifier notifier(gateway.url());
+  SmsSender sender(db_, notifier, {}, metrics_);
+  send_code(sender);
+  db_.write([&](store::Transaction& tx) { discard_activation_code(tx, user_.id); });
+  const auto all = records();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].status, sms_status::superseded);
+  EXPECT_FALSE(all[0].text);
+}
+
 }  // namespace
 }  // namespace emis::identity
