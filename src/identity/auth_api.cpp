@@ -5,6 +5,7 @@
 #include "identity/account_events.hpp"
 #include "identity/activation.hpp"
 #include "identity/identity_api.hpp"
+#include "identity/refresh_tokens.hpp"
 #include "identity/user_store.hpp"
 
 namespace emis::identity {
@@ -75,6 +76,29 @@ Response login(const IdentityApiContext& ctx, const Request& request) {
   return Response::json(200, tokens);
 }
 
+// Sets the password of `user` if `code` is its live code for what the
+// account's state allows: an activation code activates a PendingActivation
+// account (UserActivated published); a reset code replaces an Active
+// account's password and ends every session it has. True when it did.
+bool set_password_with_code(const IdentityApiContext& ctx, store::Transaction& tx, User& user,
+                            const std::string& code, const std::string& hash,
+                            const std::string& traceparent) {
+  const bool pending = user.status == status::pending_activation;
+  if (!pending && user.status != status::active) return false;
+  if (!redeem_activation_code(tx, ctx.codes, user.id, code,
+                              pending ? CodePurpose::activation : CodePurpose::password_reset))
+    return false;
+  user.status = status::active;
+  user.password_hash = hash;
+  user.updated_at = user.password_set_at.emplace(core::now_iso8601());
+  update_user(tx, user);
+  if (pending)
+    publish_account<contracts::UserActivated>(tx, ctx.outbox, user, traceparent);
+  else
+    revoke_user_tokens(tx, user.id);  // whoever knew the old password is signed out
+  return true;
+}
+
 Response set_password(const IdentityApiContext& ctx, const Request& request) {
   const auto body = request.json_object();
   core::FieldErrors errors;
@@ -89,21 +113,14 @@ Response set_password(const IdentityApiContext& ctx, const Request& request) {
   // Attempts are throttled like logins: a code is a password for a while.
   ctx.throttle.begin_attempt("activation:" + phone, request.remote_address);
   const auto hash = auth::hash_password(password);  // slow: before the write lock
-  const auto activated = ctx.db.write([&](store::Transaction& tx) -> std::optional<User> {
-    for (auto& user : find_users_by_phone(tx.session(), phone)) {
-      if (user.status != status::pending_activation) continue;
-      if (!redeem_activation_code(tx, ctx.codes, user.id, code)) continue;
-      user.status = status::active;
-      user.password_hash = hash;
-      user.updated_at = user.password_set_at.emplace(core::now_iso8601());
-      update_user(tx, user);
-      publish_account<contracts::UserActivated>(tx, ctx.outbox, user, http::traceparent_of(request));
-      return user;
-    }
-    return std::nullopt;  // commits the counted attempt
+  const auto traceparent = http::traceparent_of(request);
+  const bool done = ctx.db.write([&](store::Transaction& tx) {
+    for (auto& user : find_users_by_phone(tx.session(), phone))
+      if (set_password_with_code(ctx, tx, user, code, hash, traceparent)) return true;
+    return false;  // commits the counted attempt
   });
-  if (!activated) {
-    // The same answer for an unknown phone, an active account and a wrong code.
+  if (!done) {
+    // The same answer for an unknown phone, a disabled account and a wrong code.
     throw core::DomainError(core::ErrorKind::validation, "Invalid activation",
                             "The phone number or activation code is invalid or has expired.",
                             {{"activationCode", "The activation code is invalid or has expired."}});

@@ -10,6 +10,7 @@
 #include "eventbus/outbox.hpp"
 #include "http/principal.hpp"
 #include "http/server.hpp"
+#include "identity/code_delivery.hpp"
 #include "identity/code_key.hpp"
 #include "identity/login_throttle.hpp"
 #include "identity/token_issuer.hpp"
@@ -27,6 +28,9 @@ struct IdentityApiContext {
   LoginThrottle& throttle;
   nlohmann::json jwks;
   std::string phone_region = "VN";
+  // Set when a notifier is configured: codes are then sent to the user's
+  // phone and never answered; without one they are answered (201).
+  const CodeDelivery* delivery = nullptr;
 };
 
 void add_auth_routes(http::Server& server, const IdentityApiContext& context);

@@ -19,6 +19,7 @@
 #include "identity/admin_password.hpp"
 #include "identity/bootstrap.hpp"
 #include "identity/identity_api.hpp"
+#include "identity/notifier_config.hpp"
 #include "identity/parent_handlers.hpp"
 #include "identity/teacher_handlers.hpp"
 #include "identity/user_store.hpp"
@@ -64,6 +65,15 @@ int serve(core::Config config) {
   const identity::TokenIssuer issuer(key, token_settings);
   identity::LoginThrottle throttle(service.db());
   const auto codes = identity::CodeKey::from_config(cfg, service.data_dir());
+  // With a notifier, codes go to the user's phone through the SMS sender.
+  const auto notifier = identity::notifier_from_config(cfg, service.data_dir());
+  std::unique_ptr<identity::SmsSender> sms_sender;
+  std::unique_ptr<identity::CodeDelivery> delivery;
+  if (notifier) {
+    sms_sender = std::make_unique<identity::SmsSender>(
+        service.db(), *notifier, identity::retry_policy_from_config(cfg), service.metrics());
+    delivery = std::make_unique<identity::CodeDelivery>(codes, sms_sender->waker());
+  }
   const identity::IdentityApiContext api{
       service.db(),
       service.outbox(),
@@ -74,17 +84,21 @@ int serve(core::Config config) {
       codes,
       throttle,
       keys.to_jwks(),
-      cfg.string("phone_region", "VN")};
+      cfg.string("phone_region", "VN"),
+      delivery.get()};
   identity::add_auth_routes(service.server(), api);
   identity::add_user_routes(service.server(), api);
   audit::add_audit_route(service.server(), service.db(), api.verify);
   http::add_document_route(service.server(), "/openapi.json", embedded::identity_openapi_json,
                            "application/json");
   identity::add_teacher_handlers(service.consumer().handlers(), {service.outbox(), revoked},
-                                 cfg.string("phone_region", "VN"));
+                                 cfg.string("phone_region", "VN"), delivery.get());
   identity::add_parent_handlers(service.consumer().handlers(), {service.outbox(), revoked},
-                                cfg.string("phone_region", "VN"));
+                                cfg.string("phone_region", "VN"), delivery.get());
   service.consumer().prune_with_inbox("tombstones", identity::prune_tombstones);
+  if (sms_sender) sms_sender->start();
+  // The sender stops when it goes out of scope, after the service has
+  // stopped queuing messages; what it has not sent waits in the table.
   return service.run();
 }
 

@@ -5,16 +5,18 @@
 
 namespace emis::identity {
 
-void add_parent_handlers(eventbus::HandlerRegistry& handlers, AccountEffects effects, std::string region) {
+void add_parent_handlers(eventbus::HandlerRegistry& handlers, AccountEffects effects, std::string region,
+                         const CodeDelivery* first_code) {
   using contracts::ParentCreated;
   using contracts::ParentDeleted;
   using eventbus::IncomingEvent;
 
-  handlers.on<ParentCreated>([outbox = &effects.outbox, region](
+  handlers.on<ParentCreated>([outbox = &effects.outbox, region, first_code](
                                  store::Transaction& tx, const ParentCreated& e, const IncomingEvent& in) {
-    provision_account(
+    const auto user = provision_account(
         tx, *outbox, {e.parent_id, "Parent", role::parent, e.tenant_id, e.phone_number, e.full_name, e.email},
         region, in.traceparent);
+    if (user && first_code) first_code->send_new_code(tx, *user, CodePurpose::activation);
   });
 
   handlers.on<ParentDeleted>(

@@ -7,10 +7,12 @@
 
 #include "eventbus/handler_registry.hpp"
 #include "identity/account_status.hpp"
+#include "identity/code_delivery.hpp"
 
 namespace emis::identity {
 
+// With `first_code`, a new account's first activation code is sent to it.
 void add_parent_handlers(eventbus::HandlerRegistry& handlers, AccountEffects effects,
-                         std::string phone_region);
+                         std::string phone_region, const CodeDelivery* first_code = nullptr);
 
 }  // namespace emis::identity

@@ -32,13 +32,14 @@ void apply_changes(store::Transaction& tx, User& user, const contracts::TeacherU
 
 }  // namespace
 
-void add_teacher_handlers(eventbus::HandlerRegistry& handlers, AccountEffects effects, std::string region) {
+void add_teacher_handlers(eventbus::HandlerRegistry& handlers, AccountEffects effects, std::string region,
+                          const CodeDelivery* first_code) {
   using contracts::TeacherCreated;
   using contracts::TeacherDeleted;
   using contracts::TeacherUpdated;
   using eventbus::IncomingEvent;
 
-  handlers.on<TeacherCreated>([outbox = &effects.outbox, region](
+  handlers.on<TeacherCreated>([outbox = &effects.outbox, region, first_code](
                                   store::Transaction& tx, const TeacherCreated& e, const IncomingEvent& in) {
     auto user = provision_account(
         tx, *outbox,
@@ -48,6 +49,8 @@ void add_teacher_handlers(eventbus::HandlerRegistry& handlers, AccountEffects ef
     // Changes that came before the create (another topic) apply now.
     if (const auto pending = take_pending_update(tx, e.teacher_id))
       apply_changes(tx, *user, TeacherUpdated::from_json(*pending), region);
+    // After the changes: the code goes to the phone the teacher has now.
+    if (first_code) first_code->send_new_code(tx, *user, CodePurpose::activation);
   });
 
   handlers.on<TeacherUpdated>(

@@ -3,6 +3,7 @@
 #include "access/revoked_users.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
+#include "identity/sms_queue.hpp"
 #include "store/row.hpp"
 
 namespace emis::identity {
@@ -116,9 +117,16 @@ std::vector<store::Migration> identity_migrations() {
        {// Codes are now stored under a server secret (CodeKey); the earlier
         // unkeyed hashes can never match again. Codes live 72 hours at
         // most, so an administrator simply issues new ones.
-        "DELETE FROM activation_codes"}}};
+        "DELETE FROM activation_codes"}},
+      {8111,
+       "code purposes",
+       {// Activation and password-reset codes share the table (one live code
+        // per account); the purpose keeps them from standing in for each other.
+        "ALTER TABLE activation_codes ADD COLUMN purpose TEXT NOT NULL DEFAULT 'Activation'"}}};
   auto with_access = access::revocation_migrations();
   migrations.insert(migrations.end(), with_access.begin(), with_access.end());
+  auto with_sms = sms_queue_migrations();
+  migrations.insert(migrations.end(), with_sms.begin(), with_sms.end());
   return migrations;
 }
 

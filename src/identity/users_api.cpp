@@ -53,6 +53,49 @@ Response change_status(const IdentityApiContext& ctx, const Request& request, bo
   return Response::json(200, to_json(user));
 }
 
+// Which code a route issues, for accounts in which state.
+struct CodeRule {
+  CodePurpose purpose;
+  const char* required_status;
+  const char* audit_action;
+  const char* code_field;  // where the 201 answer carries the code
+  const char* conflict_title;
+  const char* conflict_detail;
+};
+
+const CodeRule kActivationRule{
+    CodePurpose::activation,          status::pending_activation,
+    "user.activation_code.issue",     "activationCode",
+    "Account not pending activation", "Activation codes are only issued for accounts in PendingActivation."};
+const CodeRule kPasswordResetRule{CodePurpose::password_reset,
+                                  status::active,
+                                  "user.password_reset_code.issue",
+                                  "resetCode",
+                                  "Account not active",
+                                  "Password reset codes are only issued for Active accounts; a pending "
+                                  "account gets an activation code."};
+
+// A fresh code for a user of the admin's tenant in the rule's state. With a
+// notifier it goes to the user's phone and only where it went is answered
+// (202); without one the administrator gets it (201).
+Response issue_code(const IdentityApiContext& ctx, const Request& request, const CodeRule& rule) {
+  const auto admin = http::require_role(request, ctx.verify, role::school_admin);
+  const auto user = tenant_user(ctx, admin, request.param("id"));
+  const auto entry = audit::entry_of(admin, rule.audit_action, "User", user.id);
+  return audit::audited_write(ctx.db, entry, [&](store::Transaction& tx) {
+    // Read again inside the transaction: the account may have moved on.
+    const auto current = find_user(tx.session(), admin.tenant_id, user.id);
+    if (!current || current->status != rule.required_status)
+      core::throw_conflict(rule.conflict_title, rule.conflict_detail);
+    if (ctx.delivery) {
+      const auto sent = ctx.delivery->send_new_code(tx, *current, rule.purpose);
+      return Response::json(202, {{"sentTo", sent.sent_to}, {"expiresAt", sent.expires_at}});
+    }
+    const auto issued = issue_activation_code(tx, ctx.codes, current->id, rule.purpose);
+    return Response::json(201, {{rule.code_field, issued.code}, {"expiresAt", issued.expires_at}});
+  });
+}
+
 }  // namespace
 
 void add_user_routes(http::Server& server, const IdentityApiContext& ctx) {
@@ -78,20 +121,10 @@ void add_user_routes(http::Server& server, const IdentityApiContext& ctx) {
     return Response::json(200, to_json(tenant_user(ctx, admin, request.param("id"))));
   });
 
-  server.route(Method::post, "/api/v1/users/:id/activation-code", [&ctx](const Request& request) {
-    const auto admin = http::require_role(request, ctx.verify, role::school_admin);
-    const auto user = tenant_user(ctx, admin, request.param("id"));
-    const auto entry = audit::entry_of(admin, "user.activation_code.issue", "User", user.id);
-    const auto issued = audit::audited_write(ctx.db, entry, [&](store::Transaction& tx) {
-      // Read again inside the transaction: the account may have moved on.
-      const auto current = find_user(tx.session(), admin.tenant_id, user.id);
-      if (!current || current->status != status::pending_activation)
-        core::throw_conflict("Account not pending activation",
-                             "Activation codes are only issued for accounts in PendingActivation.");
-      return issue_activation_code(tx, ctx.codes, user.id);
-    });
-    return Response::json(201, {{"activationCode", issued.code}, {"expiresAt", issued.expires_at}});
-  });
+  server.route(Method::post, "/api/v1/users/:id/activation-code",
+               [&ctx](const Request& request) { return issue_code(ctx, request, kActivationRule); });
+  server.route(Method::post, "/api/v1/users/:id/password-reset-code",
+               [&ctx](const Request& request) { return issue_code(ctx, request, kPasswordResetRule); });
 
   server.route(Method::post, "/api/v1/users/:id/disable",
                [&ctx](const Request& request) { return change_status(ctx, request, false); });

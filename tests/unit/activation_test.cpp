@@ -110,5 +110,23 @@ TEST_F(Activation, AnExpiredCodeIsRefused) {
 
 TEST_F(Activation, NoCodeNoActivation) { EXPECT_FALSE(redeem("ANYTHING12")); }
 
+// An activation code never resets a password and a reset code never
+// activates, and trying one for the other costs no attempt of the code.
+TEST_F(Activation, CodesServeOnlyTheirPurpose) {
+  const auto reset = db_.write([&](store::Transaction& tx) {
+    return issue_activation_code(tx, key_, user_id_, CodePurpose::password_reset);
+  });
+  for (int i = 0; i < kMaxActivationAttempts; ++i) EXPECT_FALSE(redeem(reset.code));
+  EXPECT_TRUE(db_.write([&](store::Transaction& tx) {
+    return redeem_activation_code(tx, key_, user_id_, reset.code, CodePurpose::password_reset);
+  }));
+
+  const auto activation = issue();
+  EXPECT_FALSE(db_.write([&](store::Transaction& tx) {
+    return redeem_activation_code(tx, key_, user_id_, activation.code, CodePurpose::password_reset);
+  }));
+  EXPECT_TRUE(redeem(activation.code));
+}
+
 }  // namespace
 }  // namespace emis::identity

@@ -36,8 +36,9 @@ Paths identity_paths() {
   Paths paths = kStandardPaths;
   paths.insert({"/api/v1/auth/login", "/api/v1/auth/set-password", "/api/v1/auth/refresh-token",
                 "/api/v1/auth/logout", "/api/v1/auth/me", "/api/v1/users", "/api/v1/users/{id}",
-                "/api/v1/users/{id}/activation-code", "/api/v1/users/{id}/disable",
-                "/api/v1/users/{id}/enable", "/api/v1/audit", "/.well-known/jwks.json"});
+                "/api/v1/users/{id}/activation-code", "/api/v1/users/{id}/password-reset-code",
+                "/api/v1/users/{id}/disable", "/api/v1/users/{id}/enable", "/api/v1/audit",
+                "/.well-known/jwks.json"});
   return paths;
 }
 
