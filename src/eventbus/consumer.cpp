@@ -76,7 +76,8 @@ EventConsumer::EventConsumer(store::Database& db, Outbox& dead_letters, BusOptio
       metrics_(metrics),
       handlers_(options_.topics),
       inbox_(options_.group_id),
-      rebalance_(std::make_unique<Rebalance>()) {
+      rebalance_(std::make_unique<Rebalance>()),
+      stall_watch_(options_.stall_patience) {
   rebalance_->owner = this;
 }
 
@@ -185,6 +186,13 @@ void EventConsumer::run() {
   auto next_lag_update = Clock::now();
   auto next_prune = Clock::now();
   while (!stopping_) {
+    if (std::lock_guard lock(test_stall_mutex_); test_stall_) {
+      const auto tp = topic_partition(test_stall_->first, test_stall_->second);
+      std::vector<RdKafka::TopicPartition*> partitions{tp.get()};
+      consumer_->pause(partitions);
+      test_stall_.reset();
+      test_stall_done_.notify_all();
+    }
     resume_due_partitions();
     const auto batch = poll_batch();
     if (Clock::now() >= next_lag_update) {
@@ -510,7 +518,10 @@ void EventConsumer::restart_stalled() {
     spdlog::warn(
         "consumer group {}: {}[{}] has not moved from offset {} with {} events waiting; restarting its fetch",
         options_.group_id, partition.first, partition.second, from, high - from);
+    // Resumed too, in case the stall is a pause flag librdkafka kept; the
+    // seek then sets the position whatever state the partition was in.
     tp->set_offset(from);
+    consumer_->resume(one);
     if (const auto err = consumer_->seek(*tp, 1000); err != RdKafka::ERR_NO_ERROR) {
       spdlog::warn("consumer group {}: seek {}[{}]@{}: {}", options_.group_id, partition.first,
                    partition.second, from, RdKafka::err2str(err));
@@ -521,6 +532,12 @@ void EventConsumer::restart_stalled() {
                  {{"topic", partition.first}})
         .inc();
   }
+}
+
+bool EventConsumer::stall_for_test(const std::string& topic, std::int32_t partition) {
+  std::unique_lock lock(test_stall_mutex_);
+  test_stall_ = Partition{topic, partition};
+  return test_stall_done_.wait_for(lock, std::chrono::seconds(5), [this] { return !test_stall_; });
 }
 
 void EventConsumer::update_lag() {

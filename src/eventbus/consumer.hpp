@@ -72,6 +72,11 @@ class EventConsumer {
   // True once the group has given this consumer its partitions at least once.
   bool assigned() const noexcept { return assigned_.load(); }
 
+  // Stops fetching a partition behind the consumer's back, as librdkafka's
+  // stalls do (for tests). Returns once the consumer thread has done it
+  // (false if it did not within 5 s).
+  bool stall_for_test(const std::string& topic, std::int32_t partition);
+
  private:
   struct Rebalance;
   using Partition = std::pair<std::string, std::int32_t>;
@@ -144,8 +149,11 @@ class EventConsumer {
   std::set<Partition> assignment_;
   std::map<Partition, Retry> retries_;
   std::map<std::string, TopicCounters> counters_;
-  StallWatch stall_watch_{std::chrono::seconds(15)};
+  StallWatch stall_watch_;
   std::map<int, std::chrono::steady_clock::time_point> error_logged_;  // by librdkafka error code
+  std::mutex test_stall_mutex_;
+  std::condition_variable test_stall_done_;
+  std::optional<Partition> test_stall_;  // set by stall_for_test(), taken by the consumer thread
   std::thread thread_;
 };
 

@@ -23,6 +23,7 @@ BusOptions BusOptions::from(const core::Config& config, const std::string& servi
   o.dead_letter_enabled = config.boolean("dead_letter_enabled", true);
   o.consumer_batch_size = static_cast<int>(config.integer("consumer_batch_size", o.consumer_batch_size));
   o.inbox_retention = std::chrono::hours(config.integer("inbox_retention_hours", 24 * 8));
+  o.stall_patience = std::chrono::milliseconds(config.integer("consumer_stall_patience_ms", 15000));
   o.relay_idle_poll = std::chrono::milliseconds(config.integer("outbox_idle_poll_ms", 1000));
   o.delivery_timeout = std::chrono::milliseconds(config.integer("kafka_delivery_timeout_ms", 30000));
   o.outbox_retention = std::chrono::hours(config.integer("outbox_retention_hours", 24 * 7));

@@ -37,6 +37,10 @@ struct BusOptions {
   // (offsets.retention.minutes, 7 days by default), so an event the group
   // could still be given again is still recognised.
   std::chrono::hours inbox_retention{24 * 8};
+  // An assigned partition whose position has not moved for this long while
+  // events wait in it has its fetch restarted (see stall_watch.hpp). It is
+  // checked with the lag, every 5 s.
+  std::chrono::milliseconds stall_patience{15000};
 
   // Outbox relay.
   std::chrono::milliseconds relay_idle_poll{1000};  // safety net; commits wake it at once
