@@ -18,4 +18,9 @@ RawMessage to_raw(RdKafka::Message& m) {
   return raw;
 }
 
+std::unique_ptr<RdKafka::TopicPartition> topic_partition(const std::string& topic, std::int32_t partition,
+                                                         std::int64_t offset) {
+  return std::unique_ptr<RdKafka::TopicPartition>(RdKafka::TopicPartition::create(topic, partition, offset));
+}
+
 }  // namespace emis::eventbus
