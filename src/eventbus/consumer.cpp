@@ -181,7 +181,8 @@ void EventConsumer::run() {
   auto next_lag_update = Clock::now();
   auto next_prune = Clock::now();
   while (!stopping_) {
-    if (std::lock_guard lock(test_stall_mutex_); test_stall_) {
+    if (test_stall_asked_.exchange(false)) {
+      std::lock_guard lock(test_stall_mutex_);
       const auto tp = topic_partition(test_stall_->first, test_stall_->second);
       std::vector<RdKafka::TopicPartition*> partitions{tp.get()};
       consumer_->pause(partitions);

@@ -151,6 +151,7 @@ class EventConsumer {
   std::map<std::string, TopicCounters> counters_;
   StallWatch stall_watch_;
   std::map<int, std::chrono::steady_clock::time_point> error_logged_;  // by librdkafka error code
+  std::atomic<bool> test_stall_asked_{false};  // keeps the lock below off the poll loop
   std::mutex test_stall_mutex_;
   std::condition_variable test_stall_done_;
   std::optional<Partition> test_stall_;  // set by stall_for_test(), taken by the consumer thread

@@ -63,6 +63,7 @@ void EventConsumer::restart_stalled() {
 bool EventConsumer::stall_for_test(const std::string& topic, std::int32_t partition) {
   std::unique_lock lock(test_stall_mutex_);
   test_stall_ = Partition{topic, partition};
+  test_stall_asked_ = true;
   return test_stall_done_.wait_for(lock, std::chrono::seconds(5), [this] { return !test_stall_; });
 }
 

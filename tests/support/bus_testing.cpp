@@ -136,7 +136,7 @@ std::unique_ptr<RdKafka::Conf> base_conf() {
   set(*conf, "socket.nagle.disable", "true");
   set(*conf, "reconnect.backoff.max.ms", "500");
   set(*conf, "log.connection.close", "false");
-  if (const char* debug = std::getenv("EMIS_TEST_RDKAFKA_DEBUG"); debug && *debug) set(*conf, "debug", debug);
+  if (const auto debug = rdkafka_debug(); !debug.empty()) set(*conf, "debug", debug);
   return conf;
 }
 

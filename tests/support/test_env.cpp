@@ -51,6 +51,11 @@ std::string kafka_bootstrap() {
 
 std::string unique_name(const std::string& stem) { return stem + "-" + core::new_uuid().substr(0, 8); }
 
+std::string rdkafka_debug() {
+  const char* debug = std::getenv("EMIS_TEST_RDKAFKA_DEBUG");
+  return debug ? debug : "";
+}
+
 eventbus::BusOptions test_bus_options(const std::string& stem) {
   eventbus::BusOptions o;
   o.bootstrap_servers = kafka_bootstrap();
@@ -63,8 +68,7 @@ eventbus::BusOptions test_bus_options(const std::string& stem) {
   o.relay_idle_poll = std::chrono::milliseconds(200);
   o.delivery_timeout = std::chrono::milliseconds(10000);
   // librdkafka's own debug contexts (e.g. "cgrp,fetch") on stderr, to explain a failure.
-  if (const char* debug = std::getenv("EMIS_TEST_RDKAFKA_DEBUG"); debug && *debug)
-    o.kafka_properties["debug"] = debug;
+  if (const auto debug = rdkafka_debug(); !debug.empty()) o.kafka_properties["debug"] = debug;
   return o;
 }
 

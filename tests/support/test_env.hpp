@@ -20,6 +20,10 @@ std::string unique_name(const std::string& stem);
 // Bus options against the fixture broker with a topic prefix of its own.
 eventbus::BusOptions test_bus_options(const std::string& stem);
 
+// librdkafka's debug contexts asked for with EMIS_TEST_RDKAFKA_DEBUG (e.g.
+// "cgrp,fetch"), for every client a test makes; empty when not set.
+std::string rdkafka_debug();
+
 // A loopback port nothing listens on now (the kernel's choice, released
 // before use); 0 if none could be had.
 std::uint16_t free_loopback_port();
