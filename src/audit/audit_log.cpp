@@ -32,7 +32,7 @@ Entry entry_of(const http::Principal& actor, std::string action, std::string tar
   Entry e;
   e.tenant_id = actor.tenant_id;
   e.actor_id = actor.user_id;
-  e.actor_role = actor.role;
+  e.actor_role = actor.roles_text();
   e.action = std::move(action);
   e.target_type = std::move(target_type);
   e.target_id = std::move(target_id);

@@ -27,8 +27,8 @@ void add_audit_route(http::Server& server, store::Database& db, http::TokenVerif
       http::Method::get, "/api/v1/audit", [&db, verify = std::move(verify)](const http::Request& request) {
         const auto caller = http::authenticate(request, verify);
         // An Operator (a platform role of no tenant) sees every tenant's entries.
-        const bool operator_role = caller.role == "Operator";
-        if (!operator_role && caller.role != "SchoolAdmin")
+        const bool operator_role = caller.has_role("Operator");
+        if (!operator_role && !caller.has_role("SchoolAdmin"))
           core::throw_forbidden("This operation requires the SchoolAdmin or Operator role.");
         core::FieldErrors errors;
         const auto paging = http::paging_of(request, errors);

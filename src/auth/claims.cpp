@@ -30,18 +30,16 @@ void read_time(const nlohmann::json& j, const char* name, std::int64_t& out) {
 }  // namespace
 
 void to_json(nlohmann::json& j, const Claims& c) {
-  j = nlohmann::json{{"sub", c.sub},   {"tenantId", c.tenant_id},
-                     {"role", c.role}, {"phone", c.phone},
-                     {"name", c.name}, {"iss", c.iss},
-                     {"aud", c.aud},   {"iat", c.iat},
-                     {"exp", c.exp},   {"jti", c.jti}};
-  if (!c.entity_id.empty()) j["entityId"] = c.entity_id;
-  // The contract's multi-role claims, for the token's one role: services
-  // authorize on `roles`, a Parent reaches its children through `entities`.
-  j["roles"] = nlohmann::json::array({c.role});
+  j = nlohmann::json{{"sub", c.sub},     {"tenantId", c.tenant_id},
+                     {"roles", c.roles}, {"phone", c.phone},
+                     {"name", c.name},   {"iss", c.iss},
+                     {"aud", c.aud},     {"iat", c.iat},
+                     {"exp", c.exp},     {"jti", c.jti}};
+  j["role"] = c.roles.empty() ? "" : c.roles.front();
   j["entities"] = nlohmann::json::array();
-  if (!c.entity_id.empty() && !c.entity_type.empty())
-    j["entities"].push_back({{"role", c.role}, {"entityType", c.entity_type}, {"entityId", c.entity_id}});
+  for (const auto& e : c.entities)
+    j["entities"].push_back({{"role", e.role}, {"entityType", e.entity_type}, {"entityId", e.entity_id}});
+  if (!c.entities.empty()) j["entityId"] = c.entities.front().entity_id;
 }
 
 void from_json(const nlohmann::json& j, Claims& c) {
@@ -49,13 +47,32 @@ void from_json(const nlohmann::json& j, Claims& c) {
   read_string(j, "sub", c.sub, true);
   if (c.sub.empty()) throw std::invalid_argument("claim 'sub' is empty");
   read_string(j, "tenantId", c.tenant_id, false);
-  read_string(j, "role", c.role, false);
   read_string(j, "phone", c.phone, false);
   read_string(j, "name", c.name, false);
-  read_string(j, "entityId", c.entity_id, false);
-  if (const auto it = j.find("entities");
-      it != j.end() && it->is_array() && !it->empty() && (*it)[0].is_object())
-    read_string((*it)[0], "entityType", c.entity_type, false);
+  std::string role;  // checked even beside `roles`: nothing this service issues is malformed
+  read_string(j, "role", role, false);
+  c.roles.clear();
+  if (const auto it = j.find("roles"); it != j.end()) {
+    if (!it->is_array()) throw std::invalid_argument("claim 'roles' is not an array");
+    for (const auto& role : *it) {
+      if (!role.is_string()) throw std::invalid_argument("claim 'roles' holds a non-string");
+      c.roles.push_back(role.get<std::string>());
+    }
+  } else if (!role.empty()) {
+    c.roles.push_back(role);
+  }
+  c.entities.clear();
+  if (const auto it = j.find("entities"); it != j.end()) {
+    if (!it->is_array()) throw std::invalid_argument("claim 'entities' is not an array");
+    for (const auto& e : *it) {
+      if (!e.is_object()) throw std::invalid_argument("claim 'entities' holds a non-object");
+      EntityClaim entity;
+      read_string(e, "role", entity.role, false);
+      read_string(e, "entityType", entity.entity_type, false);
+      read_string(e, "entityId", entity.entity_id, true);
+      c.entities.push_back(std::move(entity));
+    }
+  }
   read_string(j, "iss", c.iss, true);
   read_string(j, "aud", c.aud, true);
   read_string(j, "jti", c.jti, false);

@@ -5,17 +5,26 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace emis::auth {
+
+// An entity the token's account stands for in the token's tenant.
+struct EntityClaim {
+  std::string role;
+  std::string entity_type;  // "Teacher", "Parent"
+  std::string entity_id;
+
+  bool operator==(const EntityClaim&) const = default;
+};
 
 struct Claims {
   std::string sub;  // user id
   std::string tenant_id;
-  std::string role;
+  std::vector<std::string> roles;  // in the token's tenant; services authorize on these
   std::string phone;
   std::string name;
-  std::string entity_id;    // the linked teacher etc.; empty for none
-  std::string entity_type;  // "Teacher", "Parent"; empty for none
+  std::vector<EntityClaim> entities;
   std::string iss;
   std::string aud;
   std::string jti;
@@ -25,15 +34,15 @@ struct Claims {
   bool operator==(const Claims&) const = default;
 };
 
-// JSON names: sub, tenantId, role, phone, name, entityId (omitted when
-// empty), iss, aud, iat, exp, jti; and roles [role] and entities
-// [{role, entityType, entityId}] (empty without an entity), the contract's
-// multi-role claims for the token's one membership.
+// JSON names: sub, tenantId, roles, phone, name, entities [{role,
+// entityType, entityId}], iss, aud, iat, exp, jti; and for clients of the
+// one-role tokens before them, role (the first of roles) and entityId (the
+// first entity's, omitted without one).
 void to_json(nlohmann::json& j, const Claims& c);
 
 // Requires sub (non-empty), iss, aud (a single string: this service never
-// issues an audience array), iat and exp (integers); the other
-// members are optional strings. Throws std::invalid_argument otherwise.
+// issues an audience array), iat and exp (integers); the other members are
+// optional; roles falls back to [role] for a token without it. Throws std::invalid_argument otherwise.
 void from_json(const nlohmann::json& j, Claims& c);
 
 }  // namespace emis::auth

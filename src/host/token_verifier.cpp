@@ -12,8 +12,10 @@ auth::VerifyOptions verify_options(const core::Config& config) {
 http::TokenVerifier make_token_verifier(std::shared_ptr<auth::JwksClient> keys, auth::VerifyOptions options) {
   return [keys = std::move(keys), options = std::move(options)](std::string_view token) {
     const auto claims = keys->verify(token, options);
-    return http::Principal{claims.sub,  claims.tenant_id, claims.role, claims.phone,
-                           claims.name, claims.entity_id, claims.jti,  claims.exp};
+    std::vector<http::PrincipalEntity> entities;
+    for (const auto& e : claims.entities) entities.push_back({e.role, e.entity_type, e.entity_id});
+    return http::Principal{claims.sub,  claims.tenant_id,    claims.roles, claims.phone,
+                           claims.name, std::move(entities), claims.jti,   claims.exp};
   };
 }
 

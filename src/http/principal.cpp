@@ -1,5 +1,6 @@
 #include "http/principal.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "core/errors.hpp"
@@ -16,9 +17,24 @@ Principal authenticate(const Request& request, const TokenVerifier& verify) {
   return verify(std::string_view(*header).substr(scheme.size()));
 }
 
+bool Principal::has_role(std::string_view role) const {
+  return std::find(roles.begin(), roles.end(), role) != roles.end();
+}
+
+bool Principal::is_entity(std::string_view role, std::string_view entity_id) const {
+  return std::any_of(entities.begin(), entities.end(),
+                     [&](const PrincipalEntity& e) { return e.role == role && e.entity_id == entity_id; });
+}
+
+std::string Principal::roles_text() const {
+  std::string text;
+  for (const auto& role : roles) text += (text.empty() ? "" : ",") + role;
+  return text;
+}
+
 Principal require_role(const Request& request, const TokenVerifier& verify, const std::string& role) {
   auto principal = authenticate(request, verify);
-  if (principal.role != role) core::throw_forbidden("This operation requires the " + role + " role.");
+  if (!principal.has_role(role)) core::throw_forbidden("This operation requires the " + role + " role.");
   return principal;
 }
 

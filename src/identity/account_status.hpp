@@ -1,5 +1,5 @@
 // Disabling and enabling an account, wherever it happens (an administrator's
-// request, the deletion of the account's teacher): the status, the refresh
+// request, the deletion of the account's last entity): the status, the refresh
 // tokens, the revocation of access tokens on every service, and the
 // lifecycle event, all in the caller's transaction.
 #pragma once
@@ -18,8 +18,8 @@ struct AccountEffects {
 };
 
 // Disabled: refresh tokens and any activation code revoked, access tokens
-// refused from this instance's commit on, UserDisabled published (the other
-// services refuse the tokens when they see it). False, and nothing changed,
+// refused from this instance's commit on, UserDisabled published for each membership
+// (the other services refuse the tokens when they see it). False, and nothing changed,
 // when `user` was already disabled.
 bool disable_account(store::Transaction& tx, const AccountEffects& effects, User& user,
                      const std::string& traceparent);

@@ -40,6 +40,7 @@ Response login(const IdentityApiContext& ctx, const Request& request) {
   core::FieldErrors errors;
   const auto phone_text = given_text(body, "phoneNumber", errors);
   const auto password = given_text(body, "password", errors);
+  const auto tenant = core::optional_text(body, "tenantId", errors);
   errors.throw_if_any();
   if (password.size() > kMaxPasswordLength) invalid_credentials();
   const auto phone = core::normalize_phone(phone_text, ctx.phone_region).value_or(phone_text);
@@ -64,6 +65,13 @@ Response login(const IdentityApiContext& ctx, const Request& request) {
   if (user->status != status::active)
     throw core::DomainError(core::ErrorKind::forbidden, "PasswordNotSet",
                             "The account must be activated with its activation code first.");
+  // The token is for one school: the one asked for, else the oldest
+  // membership's; the answer lists them all, so a client can switch.
+  const auto tenant_id = tenant.value_or(user->home_tenant());
+  if (tenant_id.empty() || !user->member_of(tenant_id))
+    throw core::DomainError(
+        core::ErrorKind::forbidden, "NoMembership",
+        tenant ? "The account has no role in this tenant." : "The account has no role left.");
   // Hashes made with weaker parameters than today's are upgraded while the
   // password is at hand (slow: before the write lock).
   const auto upgraded = auth::password_needs_rehash(*user->password_hash)
@@ -71,7 +79,7 @@ Response login(const IdentityApiContext& ctx, const Request& request) {
                             : std::nullopt;
   const auto tokens = ctx.db.write([&](store::Transaction& tx) {
     if (upgraded) replace_password_hash(tx, user->id, *user->password_hash, *upgraded);
-    return ctx.tokens.issue(tx, *user);
+    return ctx.tokens.issue(tx, *user, tenant_id);
   });
   return Response::json(200, tokens);
 }
@@ -147,7 +155,14 @@ Response refresh(const IdentityApiContext& ctx, const Request& request) {
       failure = "The account is not active.";
       return nullptr;
     }
-    return ctx.tokens.issue(tx, *user, rotation.family_id);
+    // The session stays in its school, and ends when the account has no role there any more.
+    const auto tenant_id = rotation.tenant_id.empty() ? user->home_tenant() : rotation.tenant_id;
+    if (tenant_id.empty() || !user->member_of(tenant_id)) {
+      ctx.tokens.revoke(tx, token, rotation.user_id);
+      failure = "The account has no role in this tenant any more.";
+      return nullptr;
+    }
+    return ctx.tokens.issue(tx, *user, tenant_id, rotation.family_id);
   });
   if (!failure.empty()) core::throw_unauthorized(failure);
   return Response::json(200, tokens);
@@ -168,11 +183,10 @@ Response logout(const IdentityApiContext& ctx, const Request& request) {
 
 Response me(const IdentityApiContext& ctx, const Request& request) {
   const auto principal = http::authenticate(request, ctx.verify);
-  const auto user =
-      ctx.db.read([&](soci::session& s) { return find_user(s, principal.tenant_id, principal.user_id); });
+  const auto user = ctx.db.read([&](soci::session& s) { return find_user_by_id(s, principal.user_id); });
   // A disabled account's access tokens stop working here at once.
   if (!user || user->status == status::disabled) core::throw_unauthorized("The account is not active.");
-  return Response::json(200, to_json(*user));
+  return Response::json(200, to_json(*user, principal.tenant_id, MembershipScope::all));
 }
 
 }  // namespace

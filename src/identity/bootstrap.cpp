@@ -20,14 +20,14 @@ std::string create_admin(store::Database& db, const AdminSpec& spec) {
   errors.throw_if_any("Invalid administrator");
   User u;
   u.id = core::new_uuid();
-  u.tenant_id = spec.tenant_id;
   u.phone_number = *phone;
   u.full_name = spec.full_name;
-  u.role = spec.operator_role ? role::operator_role : role::school_admin;
   u.status = status::active;
   u.password_hash = auth::hash_password(spec.password);
   u.created_at = u.updated_at = core::now_iso8601();
   u.password_set_at = u.created_at;
+  u.memberships.push_back(
+      {spec.tenant_id, spec.operator_role ? role::operator_role : role::school_admin, {}, {}, u.created_at});
   db.write([&](store::Transaction& tx) { insert_user(tx, u); });
   return u.id;
 }

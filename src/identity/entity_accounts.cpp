@@ -2,47 +2,63 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "core/clock.hpp"
 #include "core/errors.hpp"
 #include "core/ids.hpp"
 #include "core/phone.hpp"
-#include "eventbus/errors.hpp"
 #include "identity/account_events.hpp"
 #include "identity/user_store.hpp"
 
 namespace emis::identity {
 namespace {
 
-// Why another live account of the tenant holding `phone` stops this one, or
-// nothing when none does.
-std::optional<std::string> phone_holder(soci::session& s, const std::string& tenant_id,
-                                        const std::string& phone, const std::string& entity_id) {
-  if (const auto other = find_user_by_phone(s, tenant_id, phone);
-      other && other->entity_id != entity_id && other->status != status::disabled)
-    return "phone " + phone + " already belongs to user " + other->id + " in tenant " + tenant_id;
-  return std::nullopt;
+// The reason says nothing of the account itself: it may be another
+// school's, and the owning service shows the reason to its administrators.
+constexpr const char* kDisabledHolder =
+    "the account of this phone number was disabled by an administrator; no role is added to it";
+
+void decline(store::Transaction& tx, eventbus::Outbox& outbox, const std::string& tenant_id,
+             const std::string& entity_id, const std::string& entity_type, const std::string& reason,
+             const std::string& traceparent) {
+  spdlog::warn("no account for {} {}: {}", entity_type, entity_id, reason);
+  outbox.add(tx, contracts::AccountProvisioningFailed{tenant_id, entity_id, entity_type, reason},
+             traceparent);
 }
 
-void decline(store::Transaction& tx, eventbus::Outbox& outbox, const EntityAccount& entity,
-             const std::string& reason, const std::string& traceparent) {
-  spdlog::warn("no account for {} {}: {}", entity.entity_type, entity.entity_id, reason);
-  outbox.add(
-      tx,
-      contracts::AccountProvisioningFailed{entity.tenant_id, entity.entity_id, entity.entity_type, reason},
-      traceparent);
+// A new PendingActivation account for `phone`; its memberships are the
+// caller's to add.
+User new_account(const std::string& phone, const std::string& full_name,
+                 const std::optional<std::string>& email) {
+  User u;
+  u.id = core::new_uuid();
+  u.phone_number = phone;
+  u.email = email;
+  u.full_name = full_name;
+  u.status = status::pending_activation;
+  u.created_at = u.updated_at = core::now_iso8601();
+  return u;
+}
+
+// The insert refuses a phone another transaction gave a live account since
+// this one looked (another instance, another partition): retried, the event
+// then finds that account.
+void insert_or_retry(store::Transaction& tx, const User& u) {
+  try {
+    insert_user(tx, u);
+  } catch (const core::DomainError& error) {
+    if (error.kind() != core::ErrorKind::conflict) throw;
+    throw core::DomainError(core::ErrorKind::transient, "Phone taken meanwhile",
+                            "Another account was made for this phone number at the same time.");
+  }
 }
 
 }  // namespace
 
-void reject_phone_taken(soci::session& s, const std::string& tenant_id, const std::string& phone,
-                        const std::string& entity_id) {
-  if (const auto why = phone_holder(s, tenant_id, phone, entity_id))
-    throw eventbus::PermanentError("conflict", *why + "; accounts are never merged");
-}
-
-std::optional<User> provision_account(store::Transaction& tx, eventbus::Outbox& outbox,
-                                      const EntityAccount& entity, const std::string& region,
-                                      const std::string& traceparent) {
+std::optional<Provisioned> provision_account(store::Transaction& tx, eventbus::Outbox& outbox,
+                                             const EntityAccount& entity, const std::string& region,
+                                             const std::string& traceparent) {
   auto& s = tx.session();
   const auto known = entity_state(s, entity.entity_id);
   if (known.tombstoned) {
@@ -50,44 +66,85 @@ std::optional<User> provision_account(store::Transaction& tx, eventbus::Outbox& 
                  entity.entity_id);
     return std::nullopt;
   }
-  if (known.has_user) return std::nullopt;  // the same entity again
+  if (known.has_membership) return std::nullopt;  // the same entity again
   const auto phone = core::normalize_phone(entity.phone_number, region);
   if (!phone) {
-    decline(tx, outbox, entity, "phone number '" + entity.phone_number + "' is not valid", traceparent);
+    decline(tx, outbox, entity.tenant_id, entity.entity_id, entity.entity_type,
+            "phone number '" + entity.phone_number + "' is not valid", traceparent);
     return std::nullopt;
   }
-  User u;
-  u.id = core::new_uuid();
-  u.tenant_id = entity.tenant_id;
-  u.phone_number = *phone;
-  if (!entity.email.empty()) u.email = entity.email;
-  u.full_name = entity.full_name;
-  u.role = entity.role;
-  u.status = status::pending_activation;
-  u.entity_id = entity.entity_id;
-  u.entity_type = entity.entity_type;
-  u.created_at = u.updated_at = core::now_iso8601();
-  try {
-    insert_user(tx, u);
-  } catch (const core::DomainError& error) {
-    // The phone index refuses a second live account with this phone in the
-    // tenant: the insert itself is the check, the lookup only names the
-    // holder (a query per event saved).
-    if (error.kind() != core::ErrorKind::conflict) throw;
-    decline(tx, outbox, entity,
-            phone_holder(s, entity.tenant_id, *phone, entity.entity_id).value_or(error.what()), traceparent);
+  const Membership membership{entity.tenant_id, entity.role, entity.entity_type, entity.entity_id,
+                              core::now_iso8601()};
+  Provisioned result;
+  if (auto holder = find_phone_holder(s, *phone)) {
+    if (holder->status == status::disabled) {
+      decline(tx, outbox, entity.tenant_id, entity.entity_id, entity.entity_type, kDisabledHolder,
+              traceparent);
+      return std::nullopt;
+    }
+    add_membership(tx, holder->id, membership);
+    result.account = std::move(*holder);
+  } else {
+    result.account = new_account(*phone, entity.full_name,
+                                 entity.email.empty() ? std::nullopt : std::optional(entity.email));
+    result.account.memberships.push_back(membership);
+    insert_or_retry(tx, result.account);
+    result.made = true;
+  }
+  if (!result.made) result.account.memberships.push_back(membership);
+  // A new membership of an Active account says Active: nothing to activate.
+  publish_account<contracts::UserAccountCreated>(tx, outbox, result.account, membership, traceparent);
+  return result;
+}
+
+std::optional<User> change_entity_phone(store::Transaction& tx, const AccountEffects& effects, User& account,
+                                        const std::string& entity_id, const std::string& phone,
+                                        const std::string& traceparent) {
+  if (phone == account.phone_number) return std::nullopt;
+  const auto mine = std::find_if(account.memberships.begin(), account.memberships.end(),
+                                 [&](const Membership& m) { return m.entity_id == entity_id; });
+  if (mine == account.memberships.end()) return std::nullopt;
+  const Membership membership = *mine;
+  auto holder = find_phone_holder(tx.session(), phone);
+  if (!holder && account.memberships.size() == 1) {
+    account.phone_number = phone;
+    account.updated_at = core::now_iso8601();
+    update_user(tx, account);
     return std::nullopt;
   }
-  publish_account<contracts::UserAccountCreated>(tx, outbox, u, traceparent);
-  return u;
+  if (holder && holder->status == status::disabled) {
+    decline(tx, effects.outbox, membership.tenant_id, entity_id, membership.entity_type.value_or(""),
+            kDisabledHolder, traceparent);
+    return std::nullopt;
+  }
+  std::optional<User> made;
+  if (holder) {
+    move_membership(tx, entity_id, holder->id);
+    holder->memberships.push_back(membership);
+  } else {
+    delete_membership(tx, entity_id);  // stored again with the new account
+    made = new_account(phone, account.full_name, account.email);
+    made->memberships.push_back(membership);
+    insert_or_retry(tx, *made);
+    holder = made;
+  }
+  publish_account<contracts::UserAccountCreated>(tx, effects.outbox, *holder, membership, traceparent);
+  account.memberships.erase(mine);
+  if (account.memberships.empty()) disable_account(tx, effects, account, traceparent);
+  return made;
 }
 
 void retire_entity_account(store::Transaction& tx, const AccountEffects& effects,
                            const std::string& entity_id, const std::string& tenant_id,
                            const std::string& traceparent) {
   add_tombstone(tx, entity_id, tenant_id);
-  if (auto user = find_user_by_entity(tx.session(), entity_id))
-    disable_account(tx, effects, *user, traceparent);
+  auto user = find_user_by_entity(tx.session(), entity_id);
+  if (!user) return;
+  remove_membership(tx, entity_id);
+  if (user->memberships.size() > 1) return;  // the person keeps the other roles
+  // Disabled with the membership still in hand, so that UserDisabled names
+  // the entity to its owner and the other services refuse the tokens.
+  disable_account(tx, effects, *user, traceparent);
 }
 
 }  // namespace emis::identity

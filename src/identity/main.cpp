@@ -16,6 +16,7 @@
 #include "host/service_host.hpp"
 #include "host/token_verifier.hpp"
 #include "http/document_route.hpp"
+#include "identity/account_merge.hpp"
 #include "identity/admin_password.hpp"
 #include "identity/bootstrap.hpp"
 #include "identity/identity_api.hpp"
@@ -54,6 +55,7 @@ int serve(core::Config config) {
   revoked.load(service.db());
   revoked.sync(service.db(), std::chrono::milliseconds(cfg.integer("revocation_sync_ms", 500)));
   identity::bootstrap_admin_if_empty(service.db(), admin_from(cfg));
+  identity::announce_merged_accounts(service.db(), service.outbox());
 
   const auto key = auth::SigningKey::load_or_create(cfg.string("jwt_key_dir", service.data_dir() + "/keys"));
   auth::KeySet keys;

@@ -13,10 +13,11 @@ void add_parent_handlers(eventbus::HandlerRegistry& handlers, AccountEffects eff
 
   handlers.on<ParentCreated>([outbox = &effects.outbox, region, first_code](
                                  store::Transaction& tx, const ParentCreated& e, const IncomingEvent& in) {
-    const auto user = provision_account(
+    const auto provisioned = provision_account(
         tx, *outbox, {e.parent_id, "Parent", role::parent, e.tenant_id, e.phone_number, e.full_name, e.email},
         region, in.traceparent);
-    if (user && first_code) first_code->send_new_code(tx, *user, CodePurpose::activation);
+    if (provisioned && provisioned->made && first_code)
+      first_code->send_new_code(tx, provisioned->account, CodePurpose::activation);
   });
 
   handlers.on<ParentDeleted>(

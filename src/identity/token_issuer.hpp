@@ -25,9 +25,12 @@ class TokenIssuer {
   TokenIssuer(const auth::SigningKey& key, TokenSettings settings)
       : key_(key), settings_(std::move(settings)) {}
 
-  // {accessToken, refreshToken, expiresAt, tokenType, user}; the refresh token
-  // starts a new family unless `family_id` continues one.
-  nlohmann::json issue(store::Transaction& tx, const User& user, const std::string& family_id = {}) const;
+  // {accessToken, refreshToken, expiresAt, tokenType, user} for the
+  // account's roles and entities in `tenant_id`; the user lists every
+  // membership. The refresh token keeps the tenant, and starts a new family
+  // unless `family_id` continues one.
+  nlohmann::json issue(store::Transaction& tx, const User& user, const std::string& tenant_id,
+                       const std::string& family_id = {}) const;
 
   // Rotates a refresh token: returns the user it belongs to and marks it used.
   // Reuse of a rotated token revokes the whole family (it was stolen or
@@ -36,7 +39,8 @@ class TokenIssuer {
   struct Rotation {
     std::string user_id;
     std::string family_id;
-    std::string failure;  // empty on success
+    std::string tenant_id;  // empty for a token from before tenants were kept
+    std::string failure;    // empty on success
   };
   Rotation rotate(store::Transaction& tx, const std::string& refresh_token) const;
   // Revokes the family of `refresh_token` when it belongs to `user_id`

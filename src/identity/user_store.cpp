@@ -3,6 +3,7 @@
 #include "access/revoked_users.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
+#include "identity/account_merge.hpp"
 #include "identity/sms_queue.hpp"
 #include "store/row.hpp"
 
@@ -10,34 +11,44 @@ namespace emis::identity {
 namespace {
 
 constexpr const char* kColumns =
-    "SELECT id, tenant_id, phone_number, email, full_name, role, status, entity_id, entity_type, "
-    "password_hash, "
-    "password_set_at, created_at, updated_at FROM users ";
+    "SELECT id, phone_number, email, full_name, status, password_hash, password_set_at, created_at, "
+    "updated_at FROM users ";
 
 User from_row(const soci::row& r) {
   User u;
   u.id = r.get<std::string>(0);
-  u.tenant_id = r.get<std::string>(1);
-  u.phone_number = r.get<std::string>(2);
-  u.email = store::optional_text(r, 3);
-  u.full_name = r.get<std::string>(4);
-  u.role = r.get<std::string>(5);
-  u.status = r.get<std::string>(6);
-  u.entity_id = store::optional_text(r, 7);
-  u.entity_type = store::optional_text(r, 8);
-  u.password_hash = store::optional_text(r, 9);
-  u.password_set_at = store::optional_text(r, 10);
-  u.created_at = r.get<std::string>(11);
-  u.updated_at = r.get<std::string>(12);
+  u.phone_number = r.get<std::string>(1);
+  u.email = store::optional_text(r, 2);
+  u.full_name = r.get<std::string>(3);
+  u.status = r.get<std::string>(4);
+  u.password_hash = store::optional_text(r, 5);
+  u.password_set_at = store::optional_text(r, 6);
+  u.created_at = r.get<std::string>(7);
+  u.updated_at = r.get<std::string>(8);
   return u;
+}
+
+std::vector<Membership> live_memberships(soci::session& s, const std::string& user_id) {
+  soci::rowset<soci::row> rows =
+      (s.prepare << "SELECT tenant_id, role, entity_type, entity_id, created_at FROM memberships "
+                    "WHERE user_id = :u AND removed_at IS NULL ORDER BY created_at, tenant_id, role",
+       soci::use(user_id));
+  std::vector<Membership> memberships;
+  for (const auto& r : rows)
+    memberships.push_back({r.get<std::string>(0), r.get<std::string>(1), store::optional_text(r, 2),
+                           store::optional_text(r, 3), r.get<std::string>(4)});
+  return memberships;
 }
 
 template <class... Params>
 std::vector<User> select_users(soci::session& s, const std::string& where, const Params&... params) {
-  // A binary fold over soci's comma operator binds each parameter in turn.
-  soci::rowset<soci::row> rows = ((s.prepare << kColumns + where), ..., soci::use(params));
   std::vector<User> users;
-  for (const auto& r : rows) users.push_back(from_row(r));
+  {
+    // A binary fold over soci's comma operator binds each parameter in turn.
+    soci::rowset<soci::row> rows = ((s.prepare << kColumns + where), ..., soci::use(params));
+    for (const auto& r : rows) users.push_back(from_row(r));
+  }
+  for (auto& u : users) u.memberships = live_memberships(s, u.id);
   return users;
 }
 
@@ -47,6 +58,15 @@ std::optional<User> select_user(soci::session& s, const std::string& where, cons
   if (users.empty()) return std::nullopt;
   return std::move(users.front());
 }
+
+[[noreturn]] void phone_taken() {
+  throw core::DomainError(core::ErrorKind::conflict, "Duplicate phone number",
+                          "Another account has this phone number.",
+                          {{"phoneNumber", "Another account has this phone number."}});
+}
+
+// Live first, then the newest: the account a phone stands for today.
+constexpr const char* kLiveFirst = " ORDER BY status = 'Disabled', created_at DESC";
 
 }  // namespace
 
@@ -122,7 +142,42 @@ std::vector<store::Migration> identity_migrations() {
        "code purposes",
        {// Activation and password-reset codes share the table (one live code
         // per account); the purpose keeps them from standing in for each other.
-        "ALTER TABLE activation_codes ADD COLUMN purpose TEXT NOT NULL DEFAULT 'Activation'"}}};
+        "ALTER TABLE activation_codes ADD COLUMN purpose TEXT NOT NULL DEFAULT 'Activation'"}},
+      {8121,
+       "memberships",
+       {// An account's roles move from the users row (one tenant, role and
+        // entity, columns now kept only as the first membership's) to a
+        // membership each. A membership whose entity was deleted is kept,
+        // marked removed, so that the tenant's administrators still find
+        // the account; accounts disabled for another reason keep theirs.
+        "CREATE TABLE memberships ("
+        " user_id TEXT NOT NULL REFERENCES users (id),"
+        " tenant_id TEXT NOT NULL,"
+        " role TEXT NOT NULL,"
+        " entity_type TEXT,"
+        " entity_id TEXT UNIQUE,"
+        " created_at TEXT NOT NULL,"
+        " removed_at TEXT)",
+        "CREATE INDEX memberships_user ON memberships (user_id)",
+        "INSERT INTO memberships (user_id, tenant_id, role, entity_type, entity_id, created_at, removed_at) "
+        "SELECT u.id, u.tenant_id, u.role, u.entity_type, u.entity_id, u.created_at, "
+        "CASE WHEN u.status = 'Disabled' AND EXISTS (SELECT 1 FROM entity_tombstones t "
+        "WHERE t.entity_id = u.entity_id) THEN u.updated_at END FROM users u",
+        // One account per phone across tenants from now on (8123).
+        "DROP INDEX users_tenant_phone"}},
+      {8122,
+       "one account per person",
+       {// The merged accounts whose owning services have not been told yet.
+        "CREATE TABLE merged_accounts (user_id TEXT PRIMARY KEY)"},
+       merge_duplicate_accounts},
+      {8123,
+       "one live account per phone",
+       {"CREATE UNIQUE INDEX users_live_phone ON users (phone_number) WHERE status <> 'Disabled'"}},
+      {8124,
+       "refresh tokens keep their tenant",
+       {// A token refreshes into the tenant its login chose; NULL (tokens
+        // from before) is the account's home tenant.
+        "ALTER TABLE refresh_tokens ADD COLUMN tenant_id TEXT"}}};
   auto with_access = access::revocation_migrations();
   migrations.insert(migrations.end(), with_access.begin(), with_access.end());
   auto with_sms = sms_queue_migrations();
@@ -131,25 +186,24 @@ std::vector<store::Migration> identity_migrations() {
 }
 
 void insert_user(store::Transaction& tx, const User& u) {
-  store::Nullable email(u.email), entity(u.entity_id), entity_type(u.entity_type), hash(u.password_hash),
-      set_at(u.password_set_at);
+  store::Nullable email(u.email), hash(u.password_hash), set_at(u.password_set_at);
+  // The legacy tenant and role columns hold the first membership's.
+  const auto first = u.memberships.empty() ? Membership{} : u.memberships.front();
   // DO NOTHING rather than a unique violation: a handler refuses the event and
   // goes on in the same transaction, which PostgreSQL would have aborted.
   soci::statement st =
       (tx.session().prepare
-           << "INSERT INTO users (id, tenant_id, phone_number, email, full_name, role, status, entity_id, "
-              "entity_type, password_hash, password_set_at, created_at, updated_at) VALUES (:id, :tenant, "
-              ":phone, :email, :name, :role, :status, :entity, :etype, :hash, :set_at, :created, :updated) "
-              "ON CONFLICT DO NOTHING",
-       soci::use(u.id), soci::use(u.tenant_id), soci::use(u.phone_number), soci::use(email.value, email.ind),
-       soci::use(u.full_name), soci::use(u.role), soci::use(u.status), soci::use(entity.value, entity.ind),
-       soci::use(entity_type.value, entity_type.ind), soci::use(hash.value, hash.ind),
-       soci::use(set_at.value, set_at.ind), soci::use(u.created_at), soci::use(u.updated_at));
+           << "INSERT INTO users (id, tenant_id, phone_number, email, full_name, role, status, "
+              "password_hash, "
+              "password_set_at, created_at, updated_at) VALUES (:id, :tenant, :phone, :email, :name, :role, "
+              ":status, :hash, :set_at, :created, :updated) ON CONFLICT DO NOTHING",
+       soci::use(u.id), soci::use(first.tenant_id), soci::use(u.phone_number),
+       soci::use(email.value, email.ind), soci::use(u.full_name), soci::use(first.role), soci::use(u.status),
+       soci::use(hash.value, hash.ind), soci::use(set_at.value, set_at.ind), soci::use(u.created_at),
+       soci::use(u.updated_at));
   st.execute(true);
-  if (st.get_affected_rows() == 0)
-    throw core::DomainError(core::ErrorKind::conflict, "Duplicate phone number",
-                            "A user with this phone number already exists in the tenant.",
-                            {{"phoneNumber", "A user with this phone number already exists."}});
+  if (st.get_affected_rows() == 0) phone_taken();
+  for (const auto& m : u.memberships) add_membership(tx, u.id, m);
 }
 
 void update_user(store::Transaction& tx, const User& u) {
@@ -158,12 +212,10 @@ void update_user(store::Transaction& tx, const User& u) {
   // still catches a concurrent writer (and then the whole transaction fails).
   int taken = 0;
   if (u.status != status::disabled)
-    tx.session() << "SELECT COUNT(*) FROM users WHERE tenant_id = :tenant AND phone_number = :phone "
-                    "AND id <> :id AND status <> 'Disabled'",
-        soci::use(u.tenant_id), soci::use(u.phone_number), soci::use(u.id), soci::into(taken);
-  if (taken > 0)
-    throw core::DomainError(core::ErrorKind::conflict, "Duplicate phone number",
-                            "Another user in the tenant has this phone number.");
+    tx.session() << "SELECT COUNT(*) FROM users WHERE phone_number = :phone AND id <> :id "
+                    "AND status <> 'Disabled'",
+        soci::use(u.phone_number), soci::use(u.id), soci::into(taken);
+  if (taken > 0) phone_taken();
   try {
     tx.session()
         << "UPDATE users SET phone_number = :phone, email = :email, full_name = :name, status = :status, "
@@ -172,9 +224,7 @@ void update_user(store::Transaction& tx, const User& u) {
         soci::use(u.status), soci::use(hash.value, hash.ind), soci::use(set_at.value, set_at.ind),
         soci::use(u.updated_at), soci::use(u.id);
   } catch (const std::exception& e) {
-    if (store::is_unique_violation(e))
-      throw core::DomainError(core::ErrorKind::conflict, "Duplicate phone number",
-                              "Another user in the tenant has this phone number.");
+    if (store::is_unique_violation(e)) phone_taken();
     throw;
   }
 }
@@ -185,28 +235,71 @@ void replace_password_hash(store::Transaction& tx, const std::string& user_id, c
       soci::use(new_hash), soci::use(user_id), soci::use(old_hash);
 }
 
-std::optional<User> find_user(soci::session& s, const std::string& tenant_id, const std::string& id) {
-  return select_user(s, "WHERE id = :id AND tenant_id = :tenant", id, tenant_id);
+void add_membership(store::Transaction& tx, const std::string& user_id, const Membership& m) {
+  store::Nullable entity_type(m.entity_type), entity(m.entity_id);
+  tx.session() << "INSERT INTO memberships (user_id, tenant_id, role, entity_type, entity_id, created_at) "
+                  "VALUES (:u, :t, :r, :et, :e, :c)",
+      soci::use(user_id), soci::use(m.tenant_id), soci::use(m.role),
+      soci::use(entity_type.value, entity_type.ind), soci::use(entity.value, entity.ind),
+      soci::use(m.created_at);
+}
+
+void move_membership(store::Transaction& tx, const std::string& entity_id, const std::string& to_user_id) {
+  tx.session() << "UPDATE memberships SET user_id = :u WHERE entity_id = :e AND removed_at IS NULL",
+      soci::use(to_user_id), soci::use(entity_id);
+}
+
+void delete_membership(store::Transaction& tx, const std::string& entity_id) {
+  tx.session() << "DELETE FROM memberships WHERE entity_id = :e AND removed_at IS NULL", soci::use(entity_id);
+}
+
+bool remove_membership(store::Transaction& tx, const std::string& entity_id) {
+  const auto now = core::now_iso8601();
+  soci::statement st = (tx.session().prepare << "UPDATE memberships SET removed_at = :now "
+                                                "WHERE entity_id = :e AND removed_at IS NULL",
+                        soci::use(now), soci::use(entity_id));
+  st.execute(true);
+  return st.get_affected_rows() > 0;
 }
 
 std::optional<User> find_user_by_id(soci::session& s, const std::string& id) {
   return select_user(s, "WHERE id = :id", id);
 }
 
-std::optional<User> find_user_by_phone(soci::session& s, const std::string& tenant_id,
-                                       const std::string& phone) {
+std::optional<User> find_user_in_tenant(soci::session& s, const std::string& tenant_id,
+                                        const std::string& id) {
   return select_user(s,
-                     "WHERE tenant_id = :tenant AND phone_number = :phone "
-                     "ORDER BY status = 'Disabled', created_at DESC",
-                     tenant_id, phone);
+                     "WHERE id = :id AND EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = users.id "
+                     "AND m.tenant_id = :tenant)",
+                     id, tenant_id);
+}
+
+std::optional<User> find_user_by_phone_in_tenant(soci::session& s, const std::string& tenant_id,
+                                                 const std::string& phone) {
+  return select_user(s,
+                     std::string("WHERE phone_number = :phone AND EXISTS (SELECT 1 FROM memberships m "
+                                 "WHERE m.user_id = users.id AND m.tenant_id = :tenant)") +
+                         kLiveFirst,
+                     phone, tenant_id);
+}
+
+std::optional<User> find_phone_holder(soci::session& s, const std::string& phone) {
+  return select_user(s,
+                     std::string("WHERE phone_number = :phone AND (status <> 'Disabled' OR EXISTS (SELECT 1 "
+                                 "FROM memberships m WHERE m.user_id = users.id AND m.removed_at IS NULL))") +
+                         kLiveFirst,
+                     phone);
 }
 
 std::optional<User> find_user_by_entity(soci::session& s, const std::string& entity_id) {
-  return select_user(s, "WHERE entity_id = :entity", entity_id);
+  return select_user(s,
+                     "WHERE id = (SELECT m.user_id FROM memberships m WHERE m.entity_id = :entity "
+                     "AND m.removed_at IS NULL)",
+                     entity_id);
 }
 
 std::vector<User> find_users_by_phone(soci::session& s, const std::string& phone) {
-  return select_users(s, "WHERE phone_number = :phone ORDER BY status = 'Disabled', created_at", phone);
+  return select_users(s, std::string("WHERE phone_number = :phone") + kLiveFirst, phone);
 }
 
 bool any_user(soci::session& s) {
@@ -262,13 +355,13 @@ bool has_tombstone(soci::session& s, const std::string& entity_id) {
 }
 
 EntityState entity_state(soci::session& s, const std::string& entity_id) {
-  int tombstoned = 0, has_user = 0, pending = 0;
+  int tombstoned = 0, has_membership = 0, pending = 0;
   s << "SELECT EXISTS (SELECT 1 FROM entity_tombstones WHERE entity_id = :e1), "
-       "EXISTS (SELECT 1 FROM users WHERE entity_id = :e2), "
+       "EXISTS (SELECT 1 FROM memberships WHERE entity_id = :e2), "
        "EXISTS (SELECT 1 FROM pending_entity_updates WHERE entity_id = :e3)",
       soci::use(entity_id), soci::use(entity_id), soci::use(entity_id), soci::into(tombstoned),
-      soci::into(has_user), soci::into(pending);
-  return {tombstoned != 0, has_user != 0, pending != 0};
+      soci::into(has_membership), soci::into(pending);
+  return {tombstoned != 0, has_membership != 0, pending != 0};
 }
 
 }  // namespace emis::identity

@@ -14,10 +14,16 @@ using http::Method;
 using http::Request;
 using http::Response;
 
+// An administrator sees the account as its own tenant's, and only that
+// tenant's memberships.
+nlohmann::json admin_view(const User& user, const http::Principal& admin) {
+  return to_json(user, admin.tenant_id, MembershipScope::tenant);
+}
+
 // Another tenant's user is answered exactly like a missing one.
 User tenant_user(const IdentityApiContext& ctx, const http::Principal& admin, const std::string& id) {
   if (!core::is_uuid(id)) core::throw_not_found("User " + id);
-  auto user = ctx.db.read([&](soci::session& s) { return find_user(s, admin.tenant_id, id); });
+  auto user = ctx.db.read([&](soci::session& s) { return find_user_in_tenant(s, admin.tenant_id, id); });
   if (!user) core::throw_not_found("User " + id);
   return *user;
 }
@@ -35,22 +41,21 @@ Response change_status(const IdentityApiContext& ctx, const Request& request, bo
   const auto entry = audit::entry_of(admin, enable ? "user.enable" : "user.disable", "User", id);
   const auto user = audit::audited_write(ctx.db, entry, [&](store::Transaction& tx) {
     // Read again inside the transaction: the account may have moved on.
-    auto current = find_user(tx.session(), admin.tenant_id, id);
+    auto current = find_user_in_tenant(tx.session(), admin.tenant_id, id);
     if (!current) core::throw_not_found("User " + id);
     const AccountEffects effects{ctx.outbox, ctx.revoked};
     if (!enable) {
       disable_account(tx, effects, *current, traceparent);
     } else {
-      // An account that lost its teacher has nothing to come back to.
-      if (current->status == status::disabled && current->entity_id &&
-          has_tombstone(tx.session(), *current->entity_id))
-        core::throw_conflict("Entity deleted", "The account's " + current->entity_type.value_or("entity") +
-                                                   " was deleted; the account cannot be enabled.");
+      // An account whose every entity was deleted has nothing to come back to.
+      if (current->status == status::disabled && current->memberships.empty())
+        core::throw_conflict("No membership left",
+                             "Every role of the account was removed; the account cannot be enabled.");
       enable_account(tx, effects, *current, traceparent);
     }
     return *current;
   });
-  return Response::json(200, to_json(user));
+  return Response::json(200, admin_view(user, admin));
 }
 
 // Which code a route issues, for accounts in which state.
@@ -84,7 +89,7 @@ Response issue_code(const IdentityApiContext& ctx, const Request& request, const
   const auto entry = audit::entry_of(admin, rule.audit_action, "User", user.id);
   return audit::audited_write(ctx.db, entry, [&](store::Transaction& tx) {
     // Read again inside the transaction: the account may have moved on.
-    const auto current = find_user(tx.session(), admin.tenant_id, user.id);
+    const auto current = find_user_in_tenant(tx.session(), admin.tenant_id, user.id);
     if (!current || current->status != rule.required_status)
       core::throw_conflict(rule.conflict_title, rule.conflict_detail);
     if (ctx.delivery) {
@@ -110,15 +115,15 @@ void add_user_routes(http::Server& server, const IdentityApiContext& ctx) {
     if (!phone)
       throw core::DomainError(core::ErrorKind::validation, "Invalid phone number", "",
                               {{"phoneNumber", "'phoneNumber' is not a valid phone number."}});
-    const auto user =
-        ctx.db.read([&](soci::session& s) { return find_user_by_phone(s, admin.tenant_id, *phone); });
+    const auto user = ctx.db.read(
+        [&](soci::session& s) { return find_user_by_phone_in_tenant(s, admin.tenant_id, *phone); });
     if (!user) core::throw_not_found("User with phone " + *phone);
-    return Response::json(200, to_json(*user));
+    return Response::json(200, admin_view(*user, admin));
   });
 
   server.route(Method::get, "/api/v1/users/:id", [&ctx](const Request& request) {
     const auto admin = http::require_role(request, ctx.verify, role::school_admin);
-    return Response::json(200, to_json(tenant_user(ctx, admin, request.param("id"))));
+    return Response::json(200, admin_view(tenant_user(ctx, admin, request.param("id")), admin));
   });
 
   server.route(Method::post, "/api/v1/users/:id/activation-code",

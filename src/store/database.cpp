@@ -341,6 +341,7 @@ void Database::migrate(const std::vector<Migration>& migrations) {
           soci::into(applied);
       if (applied) return;
       for (const auto& statement : m.statements) tx.session() << ddl_for(dialect_, statement);
+      if (m.step) m.step(tx);
       const std::string now = core::now_iso8601();
       tx.session() << "INSERT INTO schema_migrations (version, name, applied_at) VALUES (:v, :n, :t)",
           soci::use(m.version), soci::use(m.name), soci::use(now);

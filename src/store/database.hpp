@@ -56,6 +56,9 @@ struct Migration {
   int version;
   std::string name;
   std::vector<std::string> statements;
+  // Data work SQL alone cannot say, run after the statements in the same
+  // transaction.
+  std::function<void(Transaction&)> step = {};
 };
 
 class Database {

@@ -20,25 +20,24 @@ constexpr const char* kAdminRole = "SchoolAdmin";
 constexpr const char* kParentRole = "Parent";
 
 // A reader of one student or parent: a SchoolAdmin of the tenant, or a
-// Parent (its token's entityId is its parentId) reading itself or its own
+// Parent (its token's entities name its parent records) reading itself or its own
 // children. Anything else a Parent asks for is answered as unknown (404),
 // so it learns nothing of other families.
 http::Principal require_reader(const http::Request& request, const http::TokenVerifier& verify) {
   auto principal = http::authenticate(request, verify);
-  if (principal.role != kAdminRole && principal.role != kParentRole)
+  if (!principal.has_role(kAdminRole) && !principal.has_role(kParentRole))
     core::throw_forbidden("This operation requires the SchoolAdmin or Parent role.");
   return principal;
 }
 
 bool may_read(const http::Principal& reader, const Student& student) {
-  if (reader.role == kAdminRole) return true;
-  return std::any_of(student.guardians.begin(), student.guardians.end(), [&](const Guardian& g) {
-    return !reader.entity_id.empty() && g.parent_id == reader.entity_id;
-  });
+  if (reader.has_role(kAdminRole)) return true;
+  return std::any_of(student.guardians.begin(), student.guardians.end(),
+                     [&](const Guardian& g) { return reader.is_entity(kParentRole, g.parent_id); });
 }
 
 bool may_read(const http::Principal& reader, const Parent& parent) {
-  return reader.role == kAdminRole || (!reader.entity_id.empty() && parent.id == reader.entity_id);
+  return reader.has_role(kAdminRole) || reader.is_entity(kParentRole, parent.id);
 }
 
 }  // namespace

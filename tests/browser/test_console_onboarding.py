@@ -12,7 +12,7 @@ import unittest
 from playwright.sync_api import expect
 
 from console_system import SCREENSHOT_DIR, ConsoleTestCase
-from emis_harness import e164, unique_phone
+from emis_harness import DEFAULT_TENANT, e164, unique_phone
 
 TEACHER_PASSWORD = "Teacher-Passw0rd!"
 LIVE_TIMEOUT_MS = 30_000
@@ -76,6 +76,7 @@ class ConsoleOnboardingTest(ConsoleTestCase):
         row = self.row_of(admin_page, phone)
         # No reload from here on: the status comes from the console's read model.
         expect(row.locator(".badge")).to_have_text("PendingActivation", timeout=LIVE_TIMEOUT_MS)
+        expect(admin_page.locator("#notice")).to_contain_text("the account waits for activation")
         self.screenshot(admin_page, "pending_activation")
 
         row.get_by_role("button", name=re.compile("^Issue code")).click()
@@ -149,13 +150,20 @@ class ConsoleOnboardingTest(ConsoleTestCase):
     def test_a_declined_account_shows_failed_with_its_reason_live(self):
         page = self.new_page()
         self.sign_in(page)
-        # The administrator's own phone: Identity declines a second live account with it
-        # (AccountProvisioningFailed), and the console's read model shows it.
-        phone = self.system.admin_phone
+        # A second administrator, disabled: Identity declines a new role for its phone rather
+        # than open a second account around the lock (AccountProvisioningFailed), and the
+        # console's read model shows it.
+        phone = unique_phone()
+        second = self.system.create_admin(phone, "Second-Admin-Passw0rd!", DEFAULT_TENANT)
+        r = self.system.identity_client(self.system.admin_token()).post(f"/api/v1/users/{second}/disable")
+        self.assertEqual(r.status, 200, r)
         self.create_teacher(page, "Đỗ Văn Hùng", phone)
         row = self.row_of(page, phone)
         expect(row.locator(".badge")).to_have_text("Failed", timeout=LIVE_TIMEOUT_MS)
-        expect(row.locator(".reason")).to_contain_text("already belongs to user")
+        expect(row.locator(".reason")).to_contain_text("disabled by an administrator")
+        # The notice follows: no promise of an account that will not come, and no code to issue.
+        expect(page.locator("#notice")).to_contain_text("no account was made")
+        expect(row.get_by_role("button", name=re.compile("^Issue code"))).to_have_count(0)
         expect(page.locator("#overview .count", has_text="Provisioning failed").locator("strong")).to_have_text("1")
         self.screenshot(page, "failed")
 

@@ -206,8 +206,9 @@ class ClusterFaultTest(unittest.TestCase):
             teachers = scalar(teacher_db, "SELECT COUNT(*) FROM teachers WHERE deleted_at IS NULL")
             shown = scalar(teacher_db, "SELECT COUNT(*) FROM teachers WHERE deleted_at IS NULL "
                                        "AND account_status = 'PendingActivation'")
-            users = scalar(identity_db, "SELECT COUNT(*) FROM users WHERE entity_type = 'Teacher' "
-                                        "AND status = 'PendingActivation'")
+            users = scalar(identity_db, "SELECT COUNT(*) FROM users u JOIN memberships m ON m.user_id = u.id "
+                                        "WHERE m.entity_type = 'Teacher' AND m.removed_at IS NULL "
+                                        "AND u.status = 'PendingActivation'")
             return teachers == shown == users and teachers >= len(created)
 
         eventually(converged, timeout=CONVERGENCE_TIMEOUT, interval=0.2, message="every teacher onboarded")
@@ -218,7 +219,8 @@ class ClusterFaultTest(unittest.TestCase):
         # Every 201 is a teacher with its one user, and nothing more.
         teacher_ids = {row[0] for row in sql(teacher_db, "SELECT id FROM teachers WHERE deleted_at IS NULL")}
         self.assertTrue(set(created) <= teacher_ids, "a teacher that got a 201 is missing")
-        duplicates = sql(identity_db, "SELECT entity_id, COUNT(*) FROM users GROUP BY entity_id HAVING COUNT(*) > 1")
+        duplicates = sql(identity_db, "SELECT phone_number, COUNT(*) FROM users GROUP BY phone_number "
+                                      "HAVING COUNT(*) > 1")
         self.assertEqual(duplicates, [], "a teacher got more than one user")
         unlinked = scalar(teacher_db, "SELECT COUNT(*) FROM teachers WHERE deleted_at IS NULL AND user_id IS NULL")
         self.assertEqual(unlinked, 0, "a teacher does not show its user")
@@ -229,7 +231,8 @@ class ClusterFaultTest(unittest.TestCase):
 
         # The identity instances share keys and the code secret: a code issued by
         # one activates on the other, whose token the teacher instances accept.
-        user_id, phone = sql(identity_db, "SELECT id, phone_number FROM users WHERE entity_type = 'Teacher' LIMIT 1")[0]
+        user_id, phone = sql(identity_db, "SELECT u.id, u.phone_number FROM users u JOIN memberships m "
+                                          "ON m.user_id = u.id WHERE m.entity_type = 'Teacher' LIMIT 1")[0]
         one, two = self.instances["identity-1"], self.instances["identity-2"]
         code = request("POST", f"{one.url}/api/v1/users/{user_id}/activation-code", token=token)
         self.assertEqual(code.status, 201, code)

@@ -70,7 +70,7 @@ TEST(ParentEventsBus, RedeliveryPoisonAndDeclineOnTheParentTopic) {
     return db.read([&](soci::session& s) { return identity::find_user_by_entity(s, parent_id); });
   };
   ASSERT_TRUE(account_of("11111111-1111-4111-8111-111111111111"));
-  EXPECT_EQ(account_of("11111111-1111-4111-8111-111111111111")->role, "Parent");
+  EXPECT_EQ(account_of("11111111-1111-4111-8111-111111111111")->memberships.front().role, "Parent");
   EXPECT_FALSE(account_of("22222222-2222-4222-8222-222222222222"));
   EXPECT_FALSE(account_of("33333333-3333-4333-8333-333333333333"));
   EXPECT_TRUE(account_of("44444444-4444-4444-8444-444444444444"));

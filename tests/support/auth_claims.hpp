@@ -12,7 +12,7 @@ inline auth::Claims claims_for(std::string sub) {
   auth::Claims c;
   c.sub = std::move(sub);
   c.tenant_id = "tenant-1";
-  c.role = "SchoolAdmin";
+  c.roles = {"SchoolAdmin"};
   c.iss = "emis-identity";
   c.aud = "emis";
   c.jti = "jti";

@@ -18,12 +18,11 @@ class Activation : public ::testing::Test {
     db_.migrate(identity_migrations());
     User u;
     u.id = user_id_;
-    u.tenant_id = "00000000-0000-4000-8000-000000000001";
     u.phone_number = "+84912345678";
     u.full_name = "Pham Van Binh";
-    u.role = "Teacher";
     u.status = "PendingActivation";
     u.created_at = u.updated_at = core::now_iso8601();
+    u.memberships.push_back({"00000000-0000-4000-8000-000000000001", "Teacher", {}, {}, u.created_at});
     db_.write([&](store::Transaction& tx) { insert_user(tx, u); });
   }
 

@@ -16,7 +16,7 @@ http::Principal admin_of(const std::string& tenant) {
   http::Principal p;
   p.user_id = "admin-of-" + tenant;
   p.tenant_id = tenant;
-  p.role = "SchoolAdmin";
+  p.roles = {"SchoolAdmin"};
   return p;
 }
 

@@ -28,10 +28,10 @@ Claims sample_claims() {
   Claims c;
   c.sub = "5b0a3c1e-7d7a-4b57-9d9e-2f3c1d0e9a11";
   c.tenant_id = "tenant-1";
-  c.role = "Teacher";
+  c.roles = {"Teacher"};
   c.phone = "+84912345678";
   c.name = "Nguyễn Văn A";
-  c.entity_id = "teacher-42";
+  c.entities = {{"Teacher", "Teacher", "teacher-42"}};
   c.iss = "emis-identity";
   c.aud = "emis";
   c.jti = "jti-1";
@@ -138,17 +138,36 @@ TEST_F(AuthJwt, ClaimsUseJwtNamesAndOmitEmptyEntityId) {
   EXPECT_EQ(with, json::parse(R"({"sub":"5b0a3c1e-7d7a-4b57-9d9e-2f3c1d0e9a11","tenantId":"tenant-1",
       "role":"Teacher","phone":"+84912345678","name":"Nguyễn Văn A","entityId":"teacher-42",
       "iss":"emis-identity","aud":"emis","iat":1780000000,"exp":1780000900,"jti":"jti-1",
-      "roles":["Teacher"],"entities":[]})"));
-  claims.entity_type = "Teacher";
-  const json typed = claims;
-  EXPECT_EQ(typed["entities"],
-            json::parse(R"([{"role":"Teacher","entityType":"Teacher","entityId":"teacher-42"}])"));
-  EXPECT_EQ(typed.get<Claims>(), claims);
-  claims.entity_id.clear();
-  claims.entity_type.clear();
+      "roles":["Teacher"],"entities":[{"role":"Teacher","entityType":"Teacher","entityId":"teacher-42"}]})"));
+  EXPECT_EQ(with.get<Claims>(), claims);
+  claims.entities.clear();
   const json without = claims;
   EXPECT_FALSE(without.contains("entityId"));
   EXPECT_EQ(without.get<Claims>(), claims);
+}
+
+// A teacher who is also a parent in the same school: both roles, both
+// entities; `role` and `entityId` stay the first ones for older clients.
+TEST_F(AuthJwt, ClaimsCarryEveryRoleAndEntityOfTheTenant) {
+  Claims claims = sample_claims();
+  claims.roles = {"Teacher", "Parent"};
+  claims.entities = {{"Teacher", "Teacher", "teacher-42"}, {"Parent", "Parent", "parent-7"}};
+  const json j = claims;
+  EXPECT_EQ(j["role"], "Teacher");
+  EXPECT_EQ(j["entityId"], "teacher-42");
+  EXPECT_EQ(j["roles"], json::parse(R"(["Teacher","Parent"])"));
+  EXPECT_EQ(j["entities"][1],
+            json::parse(R"({"role":"Parent","entityType":"Parent","entityId":"parent-7"})"));
+  EXPECT_EQ(j.get<Claims>(), claims);
+}
+
+// A token issued before `roles` existed still names its one role.
+TEST_F(AuthJwt, ClaimsWithoutRolesFallBackToRole) {
+  json j = sample_claims();
+  j.erase("roles");
+  EXPECT_EQ(j.get<Claims>().roles, std::vector<std::string>{"Teacher"});
+  j["roles"] = "Teacher";
+  EXPECT_THROW(j.get<Claims>(), std::invalid_argument);
 }
 
 TEST_F(AuthJwt, KidIsTheRfc7638Thumbprint) {

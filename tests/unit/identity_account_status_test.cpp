@@ -24,12 +24,11 @@ class IdentityAccountStatus : public testing::IdentityApiFixture {
   std::string pending_user(const std::string& phone) {
     User u;
     u.id = core::new_uuid();
-    u.tenant_id = kDefaultTenantId;
     u.phone_number = phone;
     u.full_name = "Pham Van Binh";
-    u.role = role::teacher;
     u.status = status::pending_activation;
     u.created_at = u.updated_at = core::now_iso8601();
+    u.memberships.push_back({kDefaultTenantId, role::teacher, "Teacher", core::new_uuid(), u.created_at});
     db_.write([&](store::Transaction& tx) { insert_user(tx, u); });
     return u.id;
   }

@@ -1,10 +1,13 @@
 // Sessions on the Identity API in-process: logout ends only the caller's own
-// session, and a login upgrades a password hash made with weaker parameters.
+// session, a login upgrades a password hash made with weaker parameters, and
+// an account with memberships in two schools signs in to one at a time.
 #include <gtest/gtest.h>
 #include <sodium.h>
 
 #include "auth/password.hpp"
+#include "core/clock.hpp"
 #include "identity/bootstrap.hpp"
+#include "identity/user_store.hpp"
 #include "support/identity_api_fixture.hpp"
 
 namespace emis::identity {
@@ -68,6 +71,49 @@ TEST_F(IdentitySessions, LoginUpgradesAWeakPasswordHash) {
 
   login("0901000014", kPassword);  // a current hash is left as it is
   EXPECT_EQ(stored_hash(id), upgraded);
+}
+
+TEST_F(IdentitySessions, AnAccountOfTwoSchoolsSignsInToOneAtATime) {
+  constexpr const char* kOther = "00000000-0000-4000-8000-0000000000b2";
+  constexpr const char* kChild = "99999999-9999-4999-8999-999999999999";
+  const auto id = admin("0901000015");  // SchoolAdmin of the default tenant
+  db_.write([&](store::Transaction& tx) {
+    add_membership(tx, id, {kOther, role::parent, "Parent", kChild, core::now_iso8601()});
+  });
+  const auto me = [&](const std::string& token) {
+    return call("GET", "/api/v1/auth/me", nullptr, token).body;
+  };
+
+  // Without a tenant: the oldest membership's school.
+  const auto home = login("0901000015", kPassword);
+  EXPECT_EQ(me(home["accessToken"])["tenantId"], kDefaultTenantId);
+  EXPECT_EQ(me(home["accessToken"])["roles"], nlohmann::json::array({"SchoolAdmin"}));
+  EXPECT_EQ(home["user"]["memberships"].size(), 2u);  // every school, so a client can switch
+
+  const auto other = call("POST", "/api/v1/auth/login",
+                          {{"phoneNumber", "0901000015"}, {"password", kPassword}, {"tenantId", kOther}});
+  ASSERT_EQ(other.status, 200) << other.body;
+  const auto other_me = me(other.body["accessToken"]);
+  EXPECT_EQ(other_me["tenantId"], kOther);
+  EXPECT_EQ(other_me["roles"], nlohmann::json::array({"Parent"}));
+  EXPECT_EQ(other_me["entityId"], kChild);
+  EXPECT_EQ(other_me["memberships"].size(), 2u);
+
+  // A refresh stays in its school.
+  const auto refreshed =
+      call("POST", "/api/v1/auth/refresh-token", {{"refreshToken", other.body["refreshToken"]}}).body;
+  EXPECT_EQ(me(refreshed["accessToken"])["tenantId"], kOther);
+
+  // A school the account has no role in: refused once the password is proven.
+  const auto stranger = call("POST", "/api/v1/auth/login",
+                             {{"phoneNumber", "0901000015"},
+                              {"password", kPassword},
+                              {"tenantId", "00000000-0000-4000-8000-0000000000c3"}});
+  EXPECT_EQ(stranger.status, 403);
+  EXPECT_EQ(stranger.body["title"], "NoMembership");
+  // The role leaves the school: its session ends at the next refresh.
+  db_.write([&](store::Transaction& tx) { remove_membership(tx, kChild); });
+  EXPECT_EQ(refresh_status(refreshed["refreshToken"]), 401);
 }
 
 }  // namespace

@@ -156,12 +156,12 @@ class SmsSending : public ::testing::Test {
   SmsSending() : db_({testing::test_database_url(dir_, "identity.db")}) {
     db_.migrate(identity_migrations());
     user_.id = core::new_uuid();
-    user_.tenant_id = "00000000-0000-4000-8000-000000000001";
     user_.phone_number = "+84912345678";
     user_.full_name = "Pham Van Binh";
-    user_.role = "Teacher";
     user_.status = "PendingActivation";
     user_.created_at = user_.updated_at = core::now_iso8601();
+    user_.memberships.push_back(
+        {"00000000-0000-4000-8000-000000000001", "Teacher", {}, {}, user_.created_at});
     db_.write([&](store::Transaction& tx) { insert_user(tx, user_); });
   }
 

@@ -9,7 +9,10 @@ const LIVE_INTERVAL_MS = 1000;
 const STATUS_LABELS = [["None", "No account yet"], ["PendingActivation", "Pending activation"],
   ["Active", "Active"], ["Disabled", "Disabled"], ["Failed", "Provisioning failed"]];
 
-const state = { csrf: null, user: null, page: 1, total: 0, search: "", teachers: [], editing: null, live: null };
+const state = {
+  csrf: null, user: null, page: 1, total: 0, search: "", teachers: [], editing: null, live: null,
+  created: null, // the id of a teacher just created, whose account the notice follows
+};
 
 class ApiError extends Error {
   constructor(status, problem) {
@@ -171,12 +174,12 @@ function renderTeachers() {
     }
     const actions = row.insertCell();
     actions.className = "actions";
-    actions.append(
-      button("Edit", () => openTeacherDialog(t), t.fullName),
-      button("Issue code", () => issueCode(t), t.fullName),
-      button("Delete", () => deleteTeacher(t), t.fullName),
-    );
+    actions.append(button("Edit", () => openTeacherDialog(t), t.fullName));
+    // A code only activates an account waiting for one.
+    if (t.accountStatus === "PendingActivation") actions.append(button("Issue code", () => issueCode(t), t.fullName));
+    actions.append(button("Delete", () => deleteTeacher(t), t.fullName));
   }
+  reportCreatedAccount();
   const pages = Math.max(1, Math.ceil(state.total / PAGE_SIZE));
   $("#page-info").textContent = `Page ${state.page} of ${pages} · ${state.total} teachers`;
   $("#prev-page").disabled = state.page <= 1;
@@ -267,6 +270,20 @@ function openTeacherDialog(teacher) {
   form.elements.fullName.focus();
 }
 
+// The notice of a teacher just created follows its account: what became of
+// it replaces "follows in a moment" once the read model knows.
+function reportCreatedAccount() {
+  const created = state.created && state.teachers.find((t) => t.id === state.created);
+  if (!created || !created.accountStatus || created.accountStatus === "None") return;
+  state.created = null;
+  if (created.accountStatus === "Failed") {
+    notice(`Created ${created.fullName}, but no account was made: ${created.accountStatusReason || "see its row"}.`);
+  } else {
+    const status = created.accountStatus === "PendingActivation" ? "waits for activation" : `is ${created.accountStatus}`;
+    notice(`Created ${created.fullName}; the account ${status}.`);
+  }
+}
+
 async function saveTeacher(event) {
   event.preventDefault();
   const form = event.target;
@@ -277,7 +294,8 @@ async function saveTeacher(event) {
       await api("PUT", `/console/api/teachers/${state.editing.id}`, values);
       notice(`Saved ${values.fullName}.`);
     } else {
-      await api("POST", "/console/api/teachers", values);
+      const { json } = await api("POST", "/console/api/teachers", values);
+      state.created = json && json.id;
       notice(`Created ${values.fullName}; the account follows in a moment.`);
       state.page = 1;
     }
