@@ -22,12 +22,7 @@ bool disable_account(store::Transaction& tx, const AccountEffects& effects, User
   revoke_user_tokens(tx, user.id);
   discard_activation_code(tx, user.id);
   effects.revoked.record(tx, user.id, true, now_ms());
-  // The other services refuse the tokens when they see the event: an account
-  // left without memberships still publishes one, naming no entity.
-  if (user.memberships.empty())
-    publish_account<contracts::UserDisabled>(tx, effects.outbox, user, Membership{}, traceparent);
-  else
-    publish_account<contracts::UserDisabled>(tx, effects.outbox, user, traceparent);
+  publish_account<contracts::UserDisabled>(tx, effects.outbox, user, traceparent);
   return true;
 }
 

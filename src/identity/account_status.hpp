@@ -18,8 +18,10 @@ struct AccountEffects {
 };
 
 // Disabled: refresh tokens and any activation code revoked, access tokens
-// refused from this instance's commit on, UserDisabled published for each membership
-// (the other services refuse the tokens when they see it). False, and nothing changed,
+// refused from this instance's commit on, UserDisabled published for each of `user`'s
+// memberships (the other services refuse the tokens when they see it; a
+// caller disabling an account it just took the last membership from passes
+// that one). False, and nothing changed,
 // when `user` was already disabled.
 bool disable_account(store::Transaction& tx, const AccountEffects& effects, User& user,
                      const std::string& traceparent);

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "auth/password.hpp"
 #include "core/clock.hpp"
 #include "core/errors.hpp"
@@ -28,8 +30,19 @@ std::string create_admin(store::Database& db, const AdminSpec& spec) {
   u.password_set_at = u.created_at;
   u.memberships.push_back(
       {spec.tenant_id, spec.operator_role ? role::operator_role : role::school_admin, {}, {}, u.created_at});
-  db.write([&](store::Transaction& tx) { insert_user(tx, u); });
-  return u.id;
+  const auto& membership = u.memberships.front();
+  return db.write([&](store::Transaction& tx) {
+    // A person with an account already gains the role; the account keeps
+    // its password (the one given is for a new account only).
+    if (const auto holder = find_phone_holder(tx.session(), u.phone_number)) {
+      const auto& roles = holder->roles_in(membership.tenant_id);
+      if (std::find(roles.begin(), roles.end(), membership.role) == roles.end())
+        add_membership(tx, holder->id, membership);
+      return holder->id;
+    }
+    insert_user(tx, u);
+    return u.id;
+  });
 }
 
 void bootstrap_admin_if_empty(store::Database& db, const AdminSpec& spec) {

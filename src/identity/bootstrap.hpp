@@ -20,8 +20,10 @@ struct AdminSpec {
   bool operator_role = false;  // Operator (sees the event flow in the console) instead of SchoolAdmin
 };
 
-// Creates an active SchoolAdmin; throws a DomainError for a bad phone, a
-// short password or a phone already in the tenant. Returns the user id.
+// Creates an active SchoolAdmin (or Operator) of the tenant, or, when the
+// phone has an account already, gives it that role (it keeps its password).
+// Throws a DomainError for a bad phone or a short password. Returns the
+// account's id.
 std::string create_admin(store::Database& db, const AdminSpec& spec);
 
 // Creates the admin only when the database has no user at all.

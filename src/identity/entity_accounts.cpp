@@ -41,12 +41,13 @@ User new_account(const std::string& phone, const std::string& full_name,
   return u;
 }
 
-// The insert refuses a phone another transaction gave a live account since
-// this one looked (another instance, another partition): retried, the event
-// then finds that account.
-void insert_or_retry(store::Transaction& tx, const User& u) {
+// The store refuses a phone another transaction gave a live account since
+// this one looked (another instance, another partition): the event is
+// retried, and then finds that account.
+template <class Write>
+void retry_if_taken(Write&& write) {
   try {
-    insert_user(tx, u);
+    write();
   } catch (const core::DomainError& error) {
     if (error.kind() != core::ErrorKind::conflict) throw;
     throw core::DomainError(core::ErrorKind::transient, "Phone taken meanwhile",
@@ -76,7 +77,13 @@ std::optional<Provisioned> provision_account(store::Transaction& tx, eventbus::O
   const Membership membership{entity.tenant_id, entity.role, entity.entity_type, entity.entity_id,
                               core::now_iso8601()};
   Provisioned result;
-  if (auto holder = find_phone_holder(s, *phone)) {
+  auto holder = find_phone_holder(s, *phone);
+  if (holder) {
+    holder = lock_user(tx, holder->id);
+    // Its last membership may have gone meanwhile: the phone is free then.
+    if (holder->status == status::disabled && holder->memberships.empty()) holder.reset();
+  }
+  if (holder) {
     if (holder->status == status::disabled) {
       decline(tx, outbox, entity.tenant_id, entity.entity_id, entity.entity_type, kDisabledHolder,
               traceparent);
@@ -88,7 +95,7 @@ std::optional<Provisioned> provision_account(store::Transaction& tx, eventbus::O
     result.account = new_account(*phone, entity.full_name,
                                  entity.email.empty() ? std::nullopt : std::optional(entity.email));
     result.account.memberships.push_back(membership);
-    insert_or_retry(tx, result.account);
+    retry_if_taken([&] { insert_user(tx, result.account); });
     result.made = true;
   }
   if (!result.made) result.account.memberships.push_back(membership);
@@ -101,6 +108,7 @@ std::optional<User> change_entity_phone(store::Transaction& tx, const AccountEff
                                         const std::string& entity_id, const std::string& phone,
                                         const std::string& traceparent) {
   if (phone == account.phone_number) return std::nullopt;
+  if (auto locked = lock_user(tx, account.id)) account = std::move(*locked);
   const auto mine = std::find_if(account.memberships.begin(), account.memberships.end(),
                                  [&](const Membership& m) { return m.entity_id == entity_id; });
   if (mine == account.memberships.end()) return std::nullopt;
@@ -109,7 +117,7 @@ std::optional<User> change_entity_phone(store::Transaction& tx, const AccountEff
   if (!holder && account.memberships.size() == 1) {
     account.phone_number = phone;
     account.updated_at = core::now_iso8601();
-    update_user(tx, account);
+    retry_if_taken([&] { update_user(tx, account); });
     return std::nullopt;
   }
   if (holder && holder->status == status::disabled) {
@@ -125,12 +133,21 @@ std::optional<User> change_entity_phone(store::Transaction& tx, const AccountEff
     delete_membership(tx, entity_id);  // stored again with the new account
     made = new_account(phone, account.full_name, account.email);
     made->memberships.push_back(membership);
-    insert_or_retry(tx, *made);
+    retry_if_taken([&] { insert_user(tx, *made); });
     holder = made;
   }
   publish_account<contracts::UserAccountCreated>(tx, effects.outbox, *holder, membership, traceparent);
-  account.memberships.erase(mine);
-  if (account.memberships.empty()) disable_account(tx, effects, account, traceparent);
+  if (account.memberships.size() > 1) {
+    account.memberships.erase(mine);
+    return made;
+  }
+  // Left with nothing: disabled, and UserDisabled names the school (not the
+  // entity, which lives on with the other account) so that the services
+  // refuse the old account's tokens.
+  *mine =
+      Membership{membership.tenant_id, membership.role, std::nullopt, std::nullopt, membership.created_at};
+  disable_account(tx, effects, account, traceparent);
+  account.memberships.clear();
   return made;
 }
 
@@ -138,8 +155,11 @@ void retire_entity_account(store::Transaction& tx, const AccountEffects& effects
                            const std::string& entity_id, const std::string& tenant_id,
                            const std::string& traceparent) {
   add_tombstone(tx, entity_id, tenant_id);
-  auto user = find_user_by_entity(tx.session(), entity_id);
-  if (!user) return;
+  auto found = find_user_by_entity(tx.session(), entity_id);
+  if (!found) return;
+  // Locked, so that two of its entities deleted at once on two instances
+  // cannot each see the other's membership and both leave the account live.
+  auto user = lock_user(tx, found->id);
   remove_membership(tx, entity_id);
   if (user->memberships.size() > 1) return;  // the person keeps the other roles
   // Disabled with the membership still in hand, so that UserDisabled names

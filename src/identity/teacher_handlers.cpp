@@ -23,7 +23,9 @@ std::string e164_or_reject(const std::string& phone, const std::string& region) 
 std::optional<User> apply_changes(store::Transaction& tx, const AccountEffects& effects, User& user,
                                   const contracts::TeacherUpdated& e, const std::string& region,
                                   const std::string& traceparent) {
-  if (e.full_name || e.email) {
+  // The person's name and email are every school's: one school's records
+  // change them only on an account of its own.
+  if ((e.full_name || e.email) && user.only_in(e.tenant_id)) {
     if (e.full_name) user.full_name = *e.full_name;
     if (e.email) user.email = e.email->empty() ? std::nullopt : e.email;
     user.updated_at = core::now_iso8601();

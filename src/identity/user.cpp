@@ -23,6 +23,11 @@ bool User::member_of(const std::string& tenant_id) const {
                      [&](const Membership& m) { return m.tenant_id == tenant_id; });
 }
 
+bool User::only_in(const std::string& tenant_id) const {
+  return !memberships.empty() && std::all_of(memberships.begin(), memberships.end(),
+                                             [&](const Membership& m) { return m.tenant_id == tenant_id; });
+}
+
 std::vector<std::string> User::roles_in(const std::string& tenant_id) const {
   std::vector<std::string> roles;
   for (const auto& m : memberships)

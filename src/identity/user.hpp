@@ -54,6 +54,9 @@ struct User {
   std::vector<Membership> memberships;
 
   bool member_of(const std::string& tenant_id) const;
+  // True when every live membership is in `tenant_id` (and there is one): the
+  // account is that school's alone, and its administrators may act for it.
+  bool only_in(const std::string& tenant_id) const;
   // The roles the account has in `tenant_id`, in membership order, each once.
   std::vector<std::string> roles_in(const std::string& tenant_id) const;
   // The tenant a login without a tenant signs in to: the oldest membership's;

@@ -149,7 +149,11 @@ std::vector<store::Migration> identity_migrations() {
         // entity, columns now kept only as the first membership's) to a
         // membership each. A membership whose entity was deleted is kept,
         // marked removed, so that the tenant's administrators still find
-        // the account; accounts disabled for another reason keep theirs.
+        // the account. A disabled account of an entity counts as deleted:
+        // tombstones are pruned after days, and a live membership would
+        // hold the phone for good; an administrator's disabling of a
+        // teacher or parent account is undone by deleting and adding it
+        // again. Disabled administrators keep theirs.
         "CREATE TABLE memberships ("
         " user_id TEXT NOT NULL REFERENCES users (id),"
         " tenant_id TEXT NOT NULL,"
@@ -161,14 +165,16 @@ std::vector<store::Migration> identity_migrations() {
         "CREATE INDEX memberships_user ON memberships (user_id)",
         "INSERT INTO memberships (user_id, tenant_id, role, entity_type, entity_id, created_at, removed_at) "
         "SELECT u.id, u.tenant_id, u.role, u.entity_type, u.entity_id, u.created_at, "
-        "CASE WHEN u.status = 'Disabled' AND EXISTS (SELECT 1 FROM entity_tombstones t "
-        "WHERE t.entity_id = u.entity_id) THEN u.updated_at END FROM users u",
+        "CASE WHEN u.status = 'Disabled' AND u.entity_id IS NOT NULL THEN u.updated_at END FROM users u",
         // One account per phone across tenants from now on (8123).
         "DROP INDEX users_tenant_phone"}},
       {8122,
        "one account per person",
-       {// The merged accounts whose owning services have not been told yet.
-        "CREATE TABLE merged_accounts (user_id TEXT PRIMARY KEY)"},
+       {// The accounts of a merge that the other services have not been told
+        // of yet: the one kept (retired = 0) and those disabled, with a
+        // tenant their UserDisabled can name.
+        "CREATE TABLE merged_accounts (user_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL,"
+        " retired INTEGER NOT NULL)"},
        merge_duplicate_accounts},
       {8123,
        "one live account per phone",
@@ -264,6 +270,11 @@ bool remove_membership(store::Transaction& tx, const std::string& entity_id) {
 
 std::optional<User> find_user_by_id(soci::session& s, const std::string& id) {
   return select_user(s, "WHERE id = :id", id);
+}
+
+std::optional<User> lock_user(store::Transaction& tx, const std::string& id) {
+  tx.session() << "UPDATE users SET updated_at = updated_at WHERE id = :id", soci::use(id);
+  return find_user_by_id(tx.session(), id);
 }
 
 std::optional<User> find_user_in_tenant(soci::session& s, const std::string& tenant_id,

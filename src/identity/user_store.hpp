@@ -38,6 +38,11 @@ void delete_membership(store::Transaction& tx, const std::string& entity_id);
 bool remove_membership(store::Transaction& tx, const std::string& entity_id);
 
 std::optional<User> find_user_by_id(soci::session& s, const std::string& id);
+// Takes the account's row lock until the transaction ends (PostgreSQL; on
+// SQLite the writer holds the database) and reads it again: decisions on its
+// memberships (is this the last one?) then see every commit before it, not
+// what two instances each read at once.
+std::optional<User> lock_user(store::Transaction& tx, const std::string& id);
 // An account that is or was a member of the tenant: what its administrators
 // may see.
 std::optional<User> find_user_in_tenant(soci::session& s, const std::string& tenant_id,

@@ -28,6 +28,17 @@ User tenant_user(const IdentityApiContext& ctx, const http::Principal& admin, co
   return *user;
 }
 
+// An account with roles in other schools too is not one school's to lock,
+// unlock or hand a code for: each school's administrators would otherwise
+// reach into the others (a code returned to one of them is a password).
+void require_own_account(const User& user, const http::Principal& admin, const char* action) {
+  if (!user.member_of(admin.tenant_id)) core::throw_not_found("User " + user.id);
+  if (!user.only_in(admin.tenant_id))
+    core::throw_conflict("Shared account", std::string("The account also has roles in another school, so no "
+                                                       "single school's administrator may ") +
+                                               action + ".");
+}
+
 // Disables or enables a user of the admin's tenant: 200 with the user, also
 // when it already was in that state (idempotent). An admin cannot lock
 // itself out.
@@ -45,12 +56,16 @@ Response change_status(const IdentityApiContext& ctx, const Request& request, bo
     if (!current) core::throw_not_found("User " + id);
     const AccountEffects effects{ctx.outbox, ctx.revoked};
     if (!enable) {
+      if (current->status == status::disabled) return *current;  // idempotent
+      require_own_account(*current, admin, "disable it");
       disable_account(tx, effects, *current, traceparent);
     } else {
+      if (current->status != status::disabled) return *current;  // idempotent
       // An account whose every entity was deleted has nothing to come back to.
-      if (current->status == status::disabled && current->memberships.empty())
+      if (current->memberships.empty())
         core::throw_conflict("No membership left",
                              "Every role of the account was removed; the account cannot be enabled.");
+      require_own_account(*current, admin, "enable it");
       enable_account(tx, effects, *current, traceparent);
     }
     return *current;
@@ -92,10 +107,13 @@ Response issue_code(const IdentityApiContext& ctx, const Request& request, const
     const auto current = find_user_in_tenant(tx.session(), admin.tenant_id, user.id);
     if (!current || current->status != rule.required_status)
       core::throw_conflict(rule.conflict_title, rule.conflict_detail);
+    if (!current->member_of(admin.tenant_id)) core::throw_not_found("User " + user.id);
     if (ctx.delivery) {
       const auto sent = ctx.delivery->send_new_code(tx, *current, rule.purpose);
       return Response::json(202, {{"sentTo", sent.sent_to}, {"expiresAt", sent.expires_at}});
     }
+    // Handed to the administrator: only for an account of this school alone.
+    require_own_account(*current, admin, "see its code (an SMS notifier sends it to the person's phone)");
     const auto issued = issue_activation_code(tx, ctx.codes, current->id, rule.purpose);
     return Response::json(201, {{rule.code_field, issued.code}, {"expiresAt", issued.expires_at}});
   });

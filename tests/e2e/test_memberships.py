@@ -79,11 +79,15 @@ class MembershipsTest(SystemTestCase):
         system = self.system
         phone = unique_phone()
         here = system.create_student([guardian(phone)], fullName="Ngô Bảo Châu")
-        there = system.create_student([guardian(phone)], token=self.other_admin(), fullName="Ngô Bảo Ngọc")
         here_parent = here["guardians"][0]["parentId"]
-        there_parent = there["guardians"][0]["parentId"]
         system.wait_parent_account_status(here_parent, "PendingActivation")
-        system.wait_parent_account_status(there_parent, "PendingActivation", token=self.other_admin())
+        system.activate(phone, PASSWORD)  # while the account is this school's alone
+        system.wait_parent_account_status(here_parent, "Active")
+
+        # The second school's child: the parent is Active there at once, with the same password.
+        there = system.create_student([guardian(phone)], token=self.other_admin(), fullName="Ngô Bảo Ngọc")
+        there_parent = there["guardians"][0]["parentId"]
+        system.wait_parent_account_status(there_parent, "Active", token=self.other_admin())
 
         # One account; each school's administrators see only their own membership.
         mine = system.wait_user(phone)
@@ -93,10 +97,12 @@ class MembershipsTest(SystemTestCase):
         self.assertEqual([m["entityId"] for m in theirs["memberships"]], [there_parent])
         self.assertEqual(theirs["tenantId"], OTHER_TENANT)
 
-        # One activation for both schools.
-        system.activate(phone, PASSWORD)
-        system.wait_parent_account_status(here_parent, "Active")
-        system.wait_parent_account_status(there_parent, "Active", token=self.other_admin())
+        # A shared account is no one school's: neither administrator gets its codes or locks it.
+        for token in (system.admin_token(), self.other_admin()):
+            identity = system.identity_client(token)
+            self.assertProblem(identity.post(f"/api/v1/users/{mine['id']}/password-reset-code"), 409)
+            self.assertProblem(identity.post(f"/api/v1/users/{mine['id']}/disable"), 409)
+        self.assertEqual(system.find_user(phone)["status"], "Active")
 
         # Without a tenant: the oldest membership's school; every membership is listed.
         home = self.login(phone)

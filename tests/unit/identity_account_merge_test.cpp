@@ -86,15 +86,20 @@ TEST_F(AccountMerge, TheOnePasswordIsKeptByTheOldestAccount) {
   EXPECT_EQ(account(kNewer)->status, "Disabled");
   EXPECT_TRUE(account(kNewer)->memberships.empty());
   EXPECT_EQ(live_refresh_tokens(kNewer), 0);
-  // Each owning service hears of its entity's account, once.
+  // Each owning service hears of its entity's account, and every service
+  // that the other account's tokens are refused; once.
+  EXPECT_EQ(testing::outbox_types(db_),
+            (std::vector<std::string>{"UserAccountCreatedIntegrationEvent",
+                                      "UserAccountCreatedIntegrationEvent", "UserDisabledIntegrationEvent"}));
   const auto told = announced();
-  ASSERT_EQ(told.size(), 2u);
   EXPECT_EQ(told[0]["userId"], kOlder);
   EXPECT_EQ(told[1]["userId"], kOlder);
   EXPECT_EQ(told[1]["entityId"], kTeacherB);
   EXPECT_EQ(told[1]["status"], "Active");
+  EXPECT_EQ(told[2]["userId"], kNewer);
+  EXPECT_EQ(told[2]["tenantId"], kSecondary);
   announce_merged_accounts(db_, outbox_);
-  EXPECT_EQ(announced().size(), 2u);
+  EXPECT_EQ(announced().size(), 3u);
 }
 
 TEST_F(AccountMerge, TwoPasswordsAskForANewActivation) {
@@ -107,6 +112,22 @@ TEST_F(AccountMerge, TwoPasswordsAskForANewActivation) {
   EXPECT_EQ(merged->memberships.size(), 2u);
   EXPECT_EQ(live_refresh_tokens(kOlder), 0);  // whoever signed in with either password signs in again
   EXPECT_EQ(announced().front()["status"], "PendingActivation");
+}
+
+// A school must keep a way in: only its administrators issue codes.
+TEST_F(AccountMerge, WithSeveralPasswordsAnAdministratorsIsKept) {
+  old_account(kOlder, kPrimary, kTeacherA, "2026-01-01T00:00:00.000Z", "teacher-hash");
+  old_account(kNewer, kSecondary, kTeacherB, "2026-02-01T00:00:00.000Z", "admin-hash");
+  db_.write([&](store::Transaction& tx) {
+    tx.session()
+        << "UPDATE users SET role = 'SchoolAdmin', entity_id = NULL, entity_type = NULL WHERE id = :id",
+        soci::use(kNewer);
+  });
+  upgrade();
+  const auto merged = account(kOlder);
+  EXPECT_EQ(merged->status, "Active");
+  EXPECT_EQ(merged->password_hash, "admin-hash");
+  EXPECT_EQ(merged->roles_in(kSecondary), std::vector<std::string>{"SchoolAdmin"});
 }
 
 TEST_F(AccountMerge, AccountsOfDifferentPhonesAndDeletedEntitiesStayApart) {

@@ -291,6 +291,24 @@ TEST_F(IdentityHandlers, APhoneChangeToAKnownPhoneJoinsItsAccountAndRetiresTheEm
   const auto left = db_.read([&](soci::session& s) { return find_user_by_id(s, lan_account); });
   EXPECT_EQ(left->status, "Disabled");
   EXPECT_TRUE(revoked_.contains(lan_account));
+  // The services refuse its tokens: the event names the school, not the
+  // teacher, who lives on with the other account.
+  const auto disabled = outbox_values().back();
+  EXPECT_EQ(outbox_types().back(), "UserDisabledIntegrationEvent");
+  EXPECT_EQ(disabled["userId"], lan_account);
+  EXPECT_EQ(disabled["tenantId"], kTenant);
+  EXPECT_TRUE(disabled["entityId"].is_null() || disabled["entityId"] == "");
+}
+
+// One school's records do not rename the person in another school.
+TEST_F(IdentityHandlers, NameChangesApplyOnlyToAnAccountOfTheSchoolAlone) {
+  deliver(kLan);
+  auto elsewhere = kHoa;
+  elsewhere.phone_number = kLan.phone_number;
+  elsewhere.tenant_id = "00000000-0000-4000-8000-000000000002";
+  deliver(elsewhere);
+  deliver(TeacherUpdated{kLan.teacher_id, kTenant, std::nullopt, std::string("Someone Else"), std::nullopt});
+  EXPECT_EQ(user_of(kLan.teacher_id)->full_name, "Le Thi Lan");
 }
 
 TEST_F(IdentityHandlers, UpdateBeforeCreateIsAppliedWhenTheCreateArrives) {

@@ -73,6 +73,17 @@ TEST_F(IdentitySessions, LoginUpgradesAWeakPasswordHash) {
   EXPECT_EQ(stored_hash(id), upgraded);
 }
 
+// create-admin for a person who has an account gives that account the role.
+TEST_F(IdentitySessions, CreateAdminForAKnownPhoneAddsTheRole) {
+  constexpr const char* kOther = "00000000-0000-4000-8000-0000000000b3";
+  const auto id = admin("0901000016");
+  EXPECT_EQ(create_admin(db_, {"0901000016", "Another-Password-1", kOther}), id);
+  const auto there = call("POST", "/api/v1/auth/login",
+                          {{"phoneNumber", "0901000016"}, {"password", kPassword}, {"tenantId", kOther}});
+  EXPECT_EQ(there.status, 200) << there.body;  // the account's own password still
+  EXPECT_EQ(there.body["user"]["roles"], nlohmann::json::array({"SchoolAdmin"}));
+}
+
 TEST_F(IdentitySessions, AnAccountOfTwoSchoolsSignsInToOneAtATime) {
   constexpr const char* kOther = "00000000-0000-4000-8000-0000000000b2";
   constexpr const char* kChild = "99999999-9999-4999-8999-999999999999";
