@@ -40,6 +40,10 @@ class MembershipsTest(SystemTestCase):
         teacher = system.create_teacher(phoneNumber=phone)
         system.activate(phone, PASSWORD)
         system.wait_account_status(teacher["id"], "Active")
+        # A Teacher token manages no students.
+        teacher_students = system.student_client(self.login(phone)["accessToken"])
+        self.assertProblem(teacher_students.get("/api/v1/students"), 403)
+        self.assertProblem(teacher_students.post("/api/v1/students", {"fullName": "X", "guardians": []}), 403)
 
         student = system.create_student([guardian(phone)])
         parent_id = student["guardians"][0]["parentId"]
