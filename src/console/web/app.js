@@ -604,6 +604,13 @@ function element(tag, className, text) {
   return e;
 }
 
+// Kafka headers as name and value pairs; the dead-letter ones stand out.
+function headerList(headers) {
+  const list = element("dl", "headers");
+  for (const h of headers) list.append(element("dt", h.name.startsWith("dlq-") ? "dlq" : "", h.name), element("dd", "", h.value));
+  return list;
+}
+
 // A dead letter as a card: where it is, why it failed, its headers and payload.
 function letterCard(d) {
   const card = element("article", "letter card");
@@ -628,9 +635,7 @@ function letterCard(d) {
   card.append(facts);
   const headers = element("details");
   headers.append(element("summary", "", `Headers (${d.headers.length})`));
-  const list = element("dl", "headers");
-  for (const h of d.headers) list.append(element("dt", h.name.startsWith("dlq-") ? "dlq" : "", h.name), element("dd", "", h.value));
-  headers.append(list);
+  headers.append(headerList(d.headers));
   card.append(headers, element("pre", "payload", d.value));
   return card;
 }
@@ -816,8 +821,8 @@ async function searchMessages(event) {
       const row = body.insertRow();
       cell(row, m.timestamp ? new Date(m.timestamp).toLocaleString() : "", "when");
       cell(row, `${m.partition} · ${m.offset}`, "num");
-      cell(row, m.key ?? "(none)");
-      cell(row, m.headers.map((h) => `${h.name}=${h.value}`).join("\n"), "headers");
+      cell(row, m.key ?? "(none)", "key");
+      cell(row, "", "headers").append(headerList(m.headers));
       row.insertCell().append(element("pre", "payload", m.value));
     }
     $("#search-wrap").hidden = json.items.length === 0;
