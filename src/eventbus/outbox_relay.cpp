@@ -82,7 +82,8 @@ OutboxRelay::OutboxRelay(store::Database& db, BusOptions options, core::MetricsR
     : db_(db),
       options_(std::move(options)),
       metrics_(metrics),
-      producer_(options_, metrics_, "outbox relay") {
+      producer_(options_, metrics_, "outbox relay"),
+      worker_(db_, "outbox relay", outbox_channel, options_.relay_idle_poll) {
   metrics_.gauge_callback("emis_outbox_backlog", "Outbox rows not yet delivered", {}, [this] {
     return db_.read([](soci::session& s) {
       long long n = 0;
@@ -105,36 +106,15 @@ OutboxRelay::~OutboxRelay() { stop(); }
 
 void OutboxRelay::start() {
   producer_.current();
-  lease_ = std::make_unique<store::LeaderLease>(db_, "outbox relay", outbox_channel, waker());
-  thread_ = std::thread([this] { run(); });
+  worker_.start([this] { return round(); });
 }
 
 void OutboxRelay::stop() {
-  if (!thread_.joinable()) return;
-  {
-    // Under the mutex: run() checks the flag and starts waiting under it, so
-    // the notification cannot fall between its check and its wait.
-    std::lock_guard lock(wake_mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
-  lease_.reset();  // a standby takes over
+  worker_.stop();  // a standby takes over
   producer_.reset();
 }
 
-void OutboxRelay::notify() {
-  {
-    std::lock_guard lock(wake_mutex_);
-    notified_ = true;
-  }
-  wake_.notify_one();
-}
-
-bool OutboxRelay::take_notification() {
-  std::lock_guard lock(wake_mutex_);
-  return std::exchange(notified_, false);
-}
+void OutboxRelay::notify() { worker_.wake(); }
 
 void OutboxRelay::inject_fatal_error(const std::string& reason) {
   if (const auto producer = producer_.peek()) producer->inject_fatal_error(reason);
@@ -145,41 +125,25 @@ bool OutboxRelay::broker_reachable(std::chrono::milliseconds timeout) {
   return producer && producer->broker_reachable(timeout);
 }
 
-void OutboxRelay::run() {
+std::chrono::milliseconds OutboxRelay::round() {
   using namespace std::chrono;
-  milliseconds backoff{0};
-  auto next_cleanup = steady_clock::now();
-  bool drained = false;  // rows may be waiting from before this start
-  while (!stopping_) {
-    if (drained) {
-      std::unique_lock lock(wake_mutex_);
-      wake_.wait_for(lock, backoff.count() ? backoff : options_.relay_idle_poll,
-                     [this] { return notified_ || stopping_.load(); });
-      notified_ = false;
-    }
-    if (stopping_) break;
-    if (!lease_->held()) {
-      drained = true;  // a standby waits: the lease wakes it when it takes over
-      continue;
-    }
-    int sent = -1;
-    try {
-      sent = drain();
-    } catch (const std::exception& e) {
-      spdlog::warn("outbox relay: {}", e.what());
-    }
-    // A drain reads until no unsent row is left, and on while commits keep
-    // adding rows; a commit after its last read has set notified_, so the
-    // wait above returns at once for it.
-    drained = true;
-    backoff = sent < 0
-                  ? std::min(options_.relay_max_backoff, backoff.count() ? backoff * 2 : milliseconds(100))
-                  : milliseconds(0);
-    if (steady_clock::now() >= next_cleanup) {
-      delete_expired();
-      next_cleanup = steady_clock::now() + minutes(1);
-    }
+  int sent = -1;
+  try {
+    sent = drain();
+  } catch (const std::exception& e) {
+    spdlog::warn("outbox relay: {}", e.what());
   }
+  // A drain reads until no unsent row is left, and on while commits keep
+  // adding rows; a commit after its last read has woken the worker, whose
+  // wait then returns at once.
+  backoff_ = sent < 0
+                 ? std::min(options_.relay_max_backoff, backoff_.count() ? backoff_ * 2 : milliseconds(100))
+                 : milliseconds(0);
+  if (steady_clock::now() >= next_cleanup_) {
+    delete_expired();
+    next_cleanup_ = steady_clock::now() + minutes(1);
+  }
+  return backoff_.count() ? backoff_ : options_.relay_idle_poll;
 }
 
 int OutboxRelay::drain() {
@@ -194,11 +158,11 @@ int OutboxRelay::drain() {
     // Keep the producer fed while the oldest batch waits for its reports.
     // After a failure nothing new is produced: the drain ends and the rows
     // left unsent are read again, in order, after the backoff.
-    while (!order.broken() && !stopping_ && !producer->fatal() && lease_->held() &&
+    while (!order.broken() && !worker_.stopping() && !producer->fatal() && worker_.held() &&
            in_flight.size() < batches_in_flight) {
       // After a short read, read on only when a commit has added rows since:
       // they go out without waiting for the batches in flight to be marked.
-      if (exhausted && !take_notification()) break;
+      if (exhausted && !worker_.take_wake()) break;
       auto rows = unsent_rows(db_, read_after, options_.relay_batch_size);
       exhausted = rows.size() < batch_size;
       if (rows.empty()) break;
@@ -264,7 +228,7 @@ void OutboxRelay::await(Producer& producer, const InFlight& batch) {
     producer.poll(std::chrono::milliseconds(5));
     const auto waited = std::chrono::steady_clock::now() - batch.produced_at;
     if (waited > options_.delivery_timeout + std::chrono::seconds(5)) break;
-    if (stopping_ && waited > producer.close_timeout) break;
+    if (worker_.stopping() && waited > producer.close_timeout) break;
   }
 }
 

@@ -10,18 +10,15 @@
 // rows are deleted after the retention period.
 #pragma once
 
-#include <atomic>
-#include <condition_variable>
+#include <chrono>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <thread>
 #include <vector>
 
 #include "core/metrics.hpp"
 #include "eventbus/producer_slot.hpp"
 #include "store/database.hpp"
-#include "store/leader_lease.hpp"
+#include "store/leased_worker.hpp"
 
 namespace emis::eventbus {
 
@@ -49,14 +46,14 @@ class OutboxRelay {
   std::uint64_t producers_created() const noexcept { return producer_.created(); }
   bool broker_reachable(std::chrono::milliseconds timeout);
   // True when this instance is the one that publishes.
-  bool leading() const noexcept { return lease_ && lease_->held(); }
+  bool leading() const noexcept { return worker_.held(); }
 
  private:
   struct InFlight;
 
-  void run();
-  // Clears and returns the flag notify() sets.
-  bool take_notification();
+  // One round of the worker: publishes what is waiting, then says how long
+  // to wait (the backoff after a failure, else the idle poll).
+  std::chrono::milliseconds round();
   // Publishes until no unsent row is left. Returns the number of rows marked
   // sent, or -1 when a delivery failed.
   int drain();
@@ -73,12 +70,9 @@ class OutboxRelay {
   core::MetricsRegistry& metrics_;
   ProducerSlot producer_;
 
-  std::mutex wake_mutex_;
-  std::condition_variable wake_;
-  bool notified_ = false;
-  std::atomic<bool> stopping_{false};
-  std::unique_ptr<store::LeaderLease> lease_;
-  std::thread thread_;
+  std::chrono::milliseconds backoff_{0};
+  std::chrono::steady_clock::time_point next_cleanup_;
+  store::LeasedWorker worker_;
 };
 
 }  // namespace emis::eventbus

@@ -79,7 +79,7 @@ std::optional<Provisioned> provision_account(store::Transaction& tx, eventbus::O
   Provisioned result;
   auto holder = find_phone_holder(s, *phone);
   if (holder) {
-    holder = lock_user(tx, holder->id);
+    lock_user(tx, *holder);
     // Its last membership may have gone meanwhile: the phone is free then.
     if (holder->status == status::disabled && holder->memberships.empty()) holder.reset();
   }
@@ -108,7 +108,7 @@ std::optional<User> change_entity_phone(store::Transaction& tx, const AccountEff
                                         const std::string& entity_id, const std::string& phone,
                                         const std::string& traceparent) {
   if (phone == account.phone_number) return std::nullopt;
-  if (auto locked = lock_user(tx, account.id)) account = std::move(*locked);
+  lock_user(tx, account);
   const auto mine = std::find_if(account.memberships.begin(), account.memberships.end(),
                                  [&](const Membership& m) { return m.entity_id == entity_id; });
   if (mine == account.memberships.end()) return std::nullopt;
@@ -155,11 +155,11 @@ void retire_entity_account(store::Transaction& tx, const AccountEffects& effects
                            const std::string& entity_id, const std::string& tenant_id,
                            const std::string& traceparent) {
   add_tombstone(tx, entity_id, tenant_id);
-  auto found = find_user_by_entity(tx.session(), entity_id);
-  if (!found) return;
+  auto user = find_user_by_entity(tx.session(), entity_id);
+  if (!user) return;
   // Locked, so that two of its entities deleted at once on two instances
   // cannot each see the other's membership and both leave the account live.
-  auto user = lock_user(tx, found->id);
+  lock_user(tx, *user);
   remove_membership(tx, entity_id);
   if (user->memberships.size() > 1) return;  // the person keeps the other roles
   // Disabled with the membership still in hand, so that UserDisabled names

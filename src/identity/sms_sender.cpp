@@ -38,7 +38,8 @@ SmsSender::SmsSender(store::Database& db, Notifier& notifier, SmsRetryPolicy pol
       policy_(policy),
       sent_(outcome_counter(metrics, "sent")),
       retried_(outcome_counter(metrics, "retried")),
-      undeliverable_(outcome_counter(metrics, "undeliverable")) {
+      undeliverable_(outcome_counter(metrics, "undeliverable")),
+      worker_(db, "sms sender", kSmsChannel, kIdleWait) {
   // Read from the table, so that it survives restarts: what to alert on.
   metrics.gauge_callback("emis_sms_undeliverable", "Text messages given up on (sms_messages)", {}, [&db] {
     return db.read([](soci::session& s) {
@@ -53,51 +54,17 @@ SmsSender::SmsSender(store::Database& db, Notifier& notifier, SmsRetryPolicy pol
 SmsSender::~SmsSender() { stop(); }
 
 void SmsSender::start() {
-  lease_ = std::make_unique<store::LeaderLease>(db_, "sms sender", kSmsChannel, waker());
-  thread_ = std::thread([this] { run(); });
+  worker_.start([this] { return send_due(); });
 }
 
-void SmsSender::stop() {
-  if (!thread_.joinable()) return;
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
-  lease_.reset();
-}
-
-void SmsSender::wake() {
-  {
-    std::lock_guard lock(mutex_);
-    woken_ = true;
-  }
-  wake_.notify_all();
-}
-
-bool SmsSender::stopping() {
-  std::lock_guard lock(mutex_);
-  return stopping_;
-}
-
-void SmsSender::run() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    woken_ = false;
-    lock.unlock();
-    const auto wait = lease_->held() ? send_due() : kIdleWait;
-    lock.lock();
-    wake_.wait_for(lock, wait, [this] { return stopping_ || woken_; });
-  }
-}
+void SmsSender::stop() { worker_.stop(); }
 
 milliseconds SmsSender::send_due() {
   try {
     for (;;) {
       const auto due = db_.read([](soci::session& s) { return due_sms(s, now_ms(), kBatch); });
       for (const auto& message : due) {
-        if (stopping()) return kIdleWait;
+        if (worker_.stopping()) return kIdleWait;
         deliver(message);
       }
       if (due.size() < static_cast<std::size_t>(kBatch)) break;

@@ -13,17 +13,13 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <memory>
-#include <mutex>
-#include <thread>
 
 #include "core/metrics.hpp"
 #include "identity/notifier.hpp"
 #include "identity/sms_queue.hpp"
 #include "store/database.hpp"
-#include "store/leader_lease.hpp"
+#include "store/leased_worker.hpp"
 
 namespace emis::identity {
 
@@ -47,17 +43,13 @@ class SmsSender {
   // Finishes the message in hand, then returns; the rest wait in the table.
   void stop();
   // Something was queued: look now rather than at the next due time.
-  void wake();
-  std::function<void()> waker() {
-    return [this] { wake(); };
-  }
+  void wake() { worker_.wake(); }
+  std::function<void()> waker() { return worker_.waker(); }
 
  private:
-  void run();
   // Sends what is due; returns how long until the next message falls due.
   std::chrono::milliseconds send_due();
   void deliver(const QueuedSms& message);
-  bool stopping();
 
   store::Database& db_;
   Notifier& notifier_;
@@ -65,12 +57,7 @@ class SmsSender {
   core::Counter& sent_;
   core::Counter& retried_;
   core::Counter& undeliverable_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool woken_ = false;
-  bool stopping_ = false;
-  std::unique_ptr<store::LeaderLease> lease_;
-  std::thread thread_;
+  store::LeasedWorker worker_;
 };
 
 }  // namespace emis::identity

@@ -272,9 +272,11 @@ std::optional<User> find_user_by_id(soci::session& s, const std::string& id) {
   return select_user(s, "WHERE id = :id", id);
 }
 
-std::optional<User> lock_user(store::Transaction& tx, const std::string& id) {
-  tx.session() << "UPDATE users SET updated_at = updated_at WHERE id = :id", soci::use(id);
-  return find_user_by_id(tx.session(), id);
+void lock_user(store::Transaction& tx, User& user) {
+  if (tx.dialect() != store::Dialect::postgresql) return;
+  std::string locked;
+  tx.session() << "SELECT id FROM users WHERE id = :id FOR UPDATE", soci::use(user.id), soci::into(locked);
+  if (auto current = find_user_by_id(tx.session(), user.id)) user = std::move(*current);
 }
 
 std::optional<User> find_user_in_tenant(soci::session& s, const std::string& tenant_id,

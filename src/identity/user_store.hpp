@@ -38,11 +38,12 @@ void delete_membership(store::Transaction& tx, const std::string& entity_id);
 bool remove_membership(store::Transaction& tx, const std::string& entity_id);
 
 std::optional<User> find_user_by_id(soci::session& s, const std::string& id);
-// Takes the account's row lock until the transaction ends (PostgreSQL; on
-// SQLite the writer holds the database) and reads it again: decisions on its
-// memberships (is this the last one?) then see every commit before it, not
-// what two instances each read at once.
-std::optional<User> lock_user(store::Transaction& tx, const std::string& id);
+// Takes the account's row lock until the transaction ends and reads it again
+// into `user`, so that decisions on its memberships (is this the last one?)
+// see every commit before it, not what two instances each read at once. On
+// PostgreSQL only: on SQLite the writer holds the whole database, and what
+// this transaction read is current already.
+void lock_user(store::Transaction& tx, User& user);
 // An account that is or was a member of the tenant: what its administrators
 // may see.
 std::optional<User> find_user_in_tenant(soci::session& s, const std::string& tenant_id,

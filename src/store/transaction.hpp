@@ -19,6 +19,7 @@ class Transaction {
   Transaction& operator=(const Transaction&) = delete;
 
   soci::session& session() noexcept { return *session_; }
+  Dialect dialect() const noexcept { return dialect_; }
   void after_commit(std::function<void()> callback) { after_commit_.push_back(std::move(callback)); }
   void run_after_commit();
   // Wakes whoever listens on `channel` in other processes when this

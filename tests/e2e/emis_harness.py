@@ -618,6 +618,11 @@ class System:
             return r.json if r.json.get("accountStatus") == account_status else None
         return eventually(check, timeout, message=f"teacher {teacher_id} accountStatus {account_status}")
 
+    def set_password(self, phone, code, password):
+        """POST /api/v1/auth/set-password with an activation or reset code; returns the answer."""
+        return self.identity_client().post("/api/v1/auth/set-password", {
+            "phoneNumber": phone, "activationCode": code, "newPassword": password})
+
     def activate(self, phone, password, token=None):
         """Waits for the user, issues a code as admin, sets the password; returns the user."""
         user = self.wait_user(phone, token=token)
@@ -625,8 +630,7 @@ class System:
         r = identity.post(f"/api/v1/users/{user['id']}/activation-code")
         if r.status != 201:
             raise AssertionError(f"activation code for {phone}: {r!r}")
-        r = self.identity_client().post("/api/v1/auth/set-password", {
-            "phoneNumber": phone, "activationCode": r.json["activationCode"], "newPassword": password})
+        r = self.set_password(phone, r.json["activationCode"], password)
         if r.status != 204:
             raise AssertionError(f"set-password for {phone}: {r!r}")
         return user

@@ -50,10 +50,6 @@ class DevSinkCodesTest(SystemTestCase):
         self.assertIsNotNone(match, messages[nth - 1])
         return match.group(1), messages[nth - 1]["message"]
 
-    def set_password(self, phone, code, password):
-        return self.system.identity_client().post("/api/v1/auth/set-password", {
-            "phoneNumber": phone, "activationCode": code, "newPassword": password})
-
     def test_teacher_activates_with_the_code_sent_to_the_phone(self):
         phone = unique_phone()
         self.system.create_teacher(phoneNumber=phone)
@@ -75,8 +71,8 @@ class DevSinkCodesTest(SystemTestCase):
         self.assertNotIn(second, r.raw.decode())
 
         # The new code replaced the first; the teacher activates with it and logs in.
-        self.assertProblem(self.set_password(phone, first, NEW_PASSWORD), 400, "activationCode")
-        r = self.set_password(phone, second, NEW_PASSWORD)
+        self.assertProblem(self.system.set_password(phone, first, NEW_PASSWORD), 400, "activationCode")
+        r = self.system.set_password(phone, second, NEW_PASSWORD)
         self.assertEqual(r.status, 204, r)
         login = self.system.login(phone, NEW_PASSWORD)
         self.assertEqual(login["user"]["status"], "Active")
@@ -88,7 +84,7 @@ class DevSinkCodesTest(SystemTestCase):
         self.system.create_student([{"fullName": "Lê Thị Hoa", "phoneNumber": phone, "relationship": "Mother"}],
                                    fullName="Lê Minh Khoa")
         code, _ = self.wait_code(phone, 1)
-        self.assertEqual(self.set_password(phone, code, NEW_PASSWORD).status, 204)
+        self.assertEqual(self.system.set_password(phone, code, NEW_PASSWORD).status, 204)
         login = self.system.login(phone, NEW_PASSWORD)
         self.assertEqual(login["user"]["role"], "Parent")
 
@@ -96,7 +92,7 @@ class DevSinkCodesTest(SystemTestCase):
         phone = unique_phone()
         self.system.create_teacher(phoneNumber=phone)
         activation, _ = self.wait_code(phone, 1)
-        self.assertEqual(self.set_password(phone, activation, OLD_PASSWORD).status, 204)
+        self.assertEqual(self.system.set_password(phone, activation, OLD_PASSWORD).status, 204)
         user = self.system.wait_user(phone, status="Active")
 
         r = self.identity_admin.post(f"/api/v1/users/{user['id']}/password-reset-code")
@@ -105,7 +101,7 @@ class DevSinkCodesTest(SystemTestCase):
         self.assertEqual(r.json["sentTo"], masked(e164(phone)))
         reset, text = self.wait_code(phone, 2)
         self.assertIn("password reset code", text)
-        r = self.set_password(phone, reset, NEW_PASSWORD)
+        r = self.system.set_password(phone, reset, NEW_PASSWORD)
         self.assertEqual(r.status, 204, r)
         self.system.login(phone, NEW_PASSWORD)
         self.system.login(phone, OLD_PASSWORD, expect=401)
@@ -114,10 +110,6 @@ class DevSinkCodesTest(SystemTestCase):
 class PasswordResetTest(SystemTestCase):
     """No notifier: codes are answered to the administrator, as before."""
     system_options = {"extra_admins": [FOREIGN_ADMIN]}
-
-    def set_password(self, phone, code, password):
-        return self.system.identity_client().post("/api/v1/auth/set-password", {
-            "phoneNumber": phone, "activationCode": code, "newPassword": password})
 
     def test_without_a_notifier_the_activation_code_is_answered(self):
         phone = unique_phone()
@@ -128,7 +120,7 @@ class PasswordResetTest(SystemTestCase):
         self.assertEqual(set(r.json), {"activationCode", "expiresAt"}, r)
         self.assertRegex(r.json["activationCode"], r"^[A-Z2-9]{10}$")
         self.assertFalse(os.path.exists(os.path.join(self.system.identity.data_dir, SINK_FILE)))
-        self.assertEqual(self.set_password(phone, r.json["activationCode"], OLD_PASSWORD).status, 204)
+        self.assertEqual(self.system.set_password(phone, r.json["activationCode"], OLD_PASSWORD).status, 204)
 
     def test_reset_sets_a_new_password_and_ends_every_session(self):
         phone = unique_phone()
@@ -140,8 +132,8 @@ class PasswordResetTest(SystemTestCase):
         self.assertEqual(r.status, 201, r)
         self.assertEqual(set(r.json), {"resetCode", "expiresAt"}, r)
         code = r.json["resetCode"]
-        self.assertProblem(self.set_password(phone, code, "short"), 400, "newPassword")
-        r = self.set_password(phone, code, NEW_PASSWORD)
+        self.assertProblem(self.system.set_password(phone, code, "short"), 400, "newPassword")
+        r = self.system.set_password(phone, code, NEW_PASSWORD)
         self.assertEqual(r.status, 204, r)
 
         anonymous = self.system.identity_client()
@@ -151,7 +143,7 @@ class PasswordResetTest(SystemTestCase):
         self.assertEqual(login["user"]["status"], "Active")
         self.system.login(phone, OLD_PASSWORD, expect=401)
         # Used once: the same code does not reset again.
-        self.assertProblem(self.set_password(phone, code, "Yet-Another-Passw0rd"), 400, "activationCode")
+        self.assertProblem(self.system.set_password(phone, code, "Yet-Another-Passw0rd"), 400, "activationCode")
         r = anonymous.post("/api/v1/auth/refresh-token", {"refreshToken": login["refreshToken"]})
         self.assertEqual(r.status, 200, r)  # the session made after the reset lives on
 
@@ -172,7 +164,7 @@ class PasswordResetTest(SystemTestCase):
         # A reset code is the active account's alone: it activates nothing.
         r = admin.post(f"/api/v1/users/{active['id']}/password-reset-code")
         self.assertEqual(r.status, 201, r)
-        self.assertProblem(self.set_password(pending_phone, r.json["resetCode"], NEW_PASSWORD), 400,
+        self.assertProblem(self.system.set_password(pending_phone, r.json["resetCode"], NEW_PASSWORD), 400,
                            "activationCode")
 
         # Unknown, another tenant's, and not an administrator.
