@@ -65,7 +65,13 @@ std::vector<store::Migration> replay_log_migrations() {
             "CREATE INDEX console_replays_letter ON console_replays (dlq_topic, dlq_partition, dlq_offset)",
             "CREATE INDEX console_replays_original ON console_replays (original_topic, original_partition,"
             " original_offset)",
-            "CREATE INDEX console_replays_time ON console_replays (requested_at)"}}};
+            "CREATE INDEX console_replays_time ON console_replays (requested_at)"}},
+          // Two replays begun in the same millisecond share requested_at; the
+          // sequence keeps them in the order they were begun.
+          {5,
+           "console_replays_sequence",
+           {"ALTER TABLE console_replays ADD COLUMN seq BIGINT NOT NULL DEFAULT 0",
+            "CREATE INDEX console_replays_seq ON console_replays (seq)"}}};
 }
 
 ReplayEntry ReplayLog::begin(ReplayEntry e) const {
@@ -78,8 +84,8 @@ ReplayEntry ReplayLog::begin(ReplayEntry e) const {
     const long long original_offset = e.original.offset;
     tx.session()
         << "INSERT INTO console_replays (" << kColumns
-        << ") VALUES (:id, :at, :op, :name, :dlq, :p, :o, :topic, :op2, :oo, :grp, :cls, :event, :fixed,"
-           " :value, 'pending', -1, -1, '', '')",
+        << ", seq) SELECT :id, :at, :op, :name, :dlq, :p, :o, :topic, :op2, :oo, :grp, :cls, :event, :fixed,"
+           " :value, 'pending', -1, -1, '', '', COALESCE(MAX(seq), 0) + 1 FROM console_replays",
         soci::use(e.id), soci::use(e.requested_at), soci::use(e.operator_id), soci::use(e.operator_name),
         soci::use(e.dead_letter.topic), soci::use(e.dead_letter.partition), soci::use(offset),
         soci::use(e.original.topic), soci::use(e.original.partition), soci::use(original_offset),
@@ -114,11 +120,12 @@ std::optional<ReplayEntry> ReplayLog::delivered_replay_of(const Place& dead_lett
     const long long o = dead_letter.offset;
     const long long oo = original.offset;
     soci::rowset<soci::row> rows =
-        (s.prepare << "SELECT " << kColumns
-                   << " FROM console_replays WHERE outcome = 'delivered' AND ((dlq_topic = :t AND "
-                      "dlq_partition = :p"
-                      " AND dlq_offset = :o) OR (original_topic = :ot AND original_partition = :op"
-                      " AND original_offset = :oo AND original_offset >= 0)) ORDER BY requested_at LIMIT 1",
+        (s.prepare
+             << "SELECT " << kColumns
+             << " FROM console_replays WHERE outcome = 'delivered' AND ((dlq_topic = :t AND "
+                "dlq_partition = :p"
+                " AND dlq_offset = :o) OR (original_topic = :ot AND original_partition = :op"
+                " AND original_offset = :oo AND original_offset >= 0)) ORDER BY seq, requested_at LIMIT 1",
          soci::use(dead_letter.topic), soci::use(dead_letter.partition), soci::use(o),
          soci::use(original.topic), soci::use(original.partition), soci::use(oo));
     for (const auto& r : rows) return entry_of(r);
@@ -131,7 +138,7 @@ std::vector<ReplayEntry> ReplayLog::latest(int limit) const {
     std::vector<ReplayEntry> out;
     soci::rowset<soci::row> rows =
         (s.prepare << "SELECT " << kColumns
-                   << " FROM console_replays ORDER BY requested_at DESC, id LIMIT :n",
+                   << " FROM console_replays ORDER BY seq DESC, requested_at DESC LIMIT :n",
          soci::use(limit));
     for (const auto& r : rows) out.push_back(entry_of(r));
     return out;

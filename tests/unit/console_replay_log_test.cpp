@@ -3,6 +3,9 @@
 // whether a dead letter (or another of the same message) was delivered once.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "console/replay_log.hpp"
 #include "support/bus_testing.hpp"
 
@@ -72,6 +75,14 @@ TEST_F(ConsoleReplayLog, OnlyADeliveredReplayCountsAsReplayedForEveryDeadLetterO
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[1].outcome, "failed");
   EXPECT_EQ(all[1].error, "Local: Message timed out");
+}
+
+TEST_F(ConsoleReplayLog, ReplaysBegunInTheSameMillisecondListNewestFirst) {
+  std::vector<std::string> begun;
+  for (int i = 0; i < 20; ++i) begun.push_back(log_.begin(entry(i, "identity-service-consumer")).id);
+  const auto all = log_.latest(20);
+  ASSERT_EQ(all.size(), begun.size());
+  for (std::size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].id, begun[begun.size() - 1 - i]) << i;
 }
 
 }  // namespace
