@@ -46,13 +46,13 @@ void record(store::Transaction& tx, Entry e) {
   e.id = core::new_uuid();
   e.occurred_at = core::to_iso8601(now);
   store::Nullable detail(e.detail);
-  tx.session()
-      << "INSERT INTO audit_log (id, occurred_at, occurred_at_us, tenant_id, actor_id, actor_role, "
-         "action, target_type, target_id, outcome, detail) VALUES (:id, :at, :at_us, :tenant, :actor, "
-         ":role, :action, :ttype, :target, :outcome, :detail)",
+  tx.run(
+      "INSERT INTO audit_log (id, occurred_at, occurred_at_us, tenant_id, actor_id, actor_role, "
+      "action, target_type, target_id, outcome, detail) VALUES (:id, :at, :at_us, :tenant, :actor, "
+      ":role, :action, :ttype, :target, :outcome, :detail)",
       soci::use(e.id), soci::use(e.occurred_at), soci::use(now_us), soci::use(e.tenant_id),
       soci::use(e.actor_id), soci::use(e.actor_role), soci::use(e.action), soci::use(e.target_type),
-      soci::use(e.target_id), soci::use(e.outcome), soci::use(detail.value, detail.ind);
+      soci::use(e.target_id), soci::use(e.outcome), soci::use(detail.value, detail.ind));
 }
 
 Page list(soci::session& s, const std::optional<std::string>& tenant_id, int page_number, int page_size) {

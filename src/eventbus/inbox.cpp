@@ -17,20 +17,18 @@ bool Inbox::record(store::Transaction& tx, const InboxEntry& entry, InboxOutcome
   const long long offset = entry.offset;
   const int partition = entry.partition;
   const std::string at = core::now_iso8601();
-  soci::statement insert =
-      (tx.session().prepare
-           << "INSERT INTO inbox (consumer, event_id, event_type, topic, partition_no, offset_no, outcome, "
-              "handled_at) VALUES (:c, :id, :type, :topic, :p, :o, :outcome, :at) " +
-                  std::string(entry.replay ? "ON CONFLICT (consumer, event_id) DO UPDATE SET "
-                                             "topic = excluded.topic, partition_no = excluded.partition_no, "
-                                             "offset_no = excluded.offset_no, outcome = excluded.outcome, "
-                                             "handled_at = excluded.handled_at "
-                                             "WHERE inbox.outcome = 'dead-lettered'"
-                                           : "ON CONFLICT DO NOTHING"),
-       soci::use(consumer_), soci::use(entry.event_id), soci::use(entry.event_type), soci::use(entry.topic),
-       soci::use(partition), soci::use(offset), soci::use(outcome_text), soci::use(at));
-  insert.execute(true);
-  return insert.get_affected_rows() > 0;
+  return tx.run(
+             "INSERT INTO inbox (consumer, event_id, event_type, topic, partition_no, offset_no, outcome, "
+             "handled_at) VALUES (:c, :id, :type, :topic, :p, :o, :outcome, :at) " +
+                 std::string(entry.replay ? "ON CONFLICT (consumer, event_id) DO UPDATE SET "
+                                            "topic = excluded.topic, partition_no = excluded.partition_no, "
+                                            "offset_no = excluded.offset_no, outcome = excluded.outcome, "
+                                            "handled_at = excluded.handled_at "
+                                            "WHERE inbox.outcome = 'dead-lettered'"
+                                          : "ON CONFLICT DO NOTHING"),
+             soci::use(consumer_), soci::use(entry.event_id), soci::use(entry.event_type),
+             soci::use(entry.topic), soci::use(partition), soci::use(offset), soci::use(outcome_text),
+             soci::use(at)) > 0;
 }
 
 bool Inbox::seen(soci::session& session, const std::string& event_id) const {

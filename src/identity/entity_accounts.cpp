@@ -61,7 +61,7 @@ std::optional<Provisioned> provision_account(store::Transaction& tx, eventbus::O
                                              const EntityAccount& entity, const std::string& region,
                                              const std::string& traceparent) {
   auto& s = tx.session();
-  const auto known = entity_state(s, entity.entity_id);
+  const auto known = entity_state(tx, entity.entity_id);
   if (known.tombstoned) {
     spdlog::info("{} {} was deleted before its create arrived; no account", entity.entity_type,
                  entity.entity_id);

@@ -197,18 +197,16 @@ void insert_user(store::Transaction& tx, const User& u) {
   const auto first = u.memberships.empty() ? Membership{} : u.memberships.front();
   // DO NOTHING rather than a unique violation: a handler refuses the event and
   // goes on in the same transaction, which PostgreSQL would have aborted.
-  soci::statement st =
-      (tx.session().prepare
-           << "INSERT INTO users (id, tenant_id, phone_number, email, full_name, role, status, "
-              "password_hash, "
-              "password_set_at, created_at, updated_at) VALUES (:id, :tenant, :phone, :email, :name, :role, "
-              ":status, :hash, :set_at, :created, :updated) ON CONFLICT DO NOTHING",
-       soci::use(u.id), soci::use(first.tenant_id), soci::use(u.phone_number),
-       soci::use(email.value, email.ind), soci::use(u.full_name), soci::use(first.role), soci::use(u.status),
-       soci::use(hash.value, hash.ind), soci::use(set_at.value, set_at.ind), soci::use(u.created_at),
-       soci::use(u.updated_at));
-  st.execute(true);
-  if (st.get_affected_rows() == 0) phone_taken();
+  const auto inserted = tx.run(
+      "INSERT INTO users (id, tenant_id, phone_number, email, full_name, role, status, "
+      "password_hash, "
+      "password_set_at, created_at, updated_at) VALUES (:id, :tenant, :phone, :email, :name, :role, "
+      ":status, :hash, :set_at, :created, :updated) ON CONFLICT DO NOTHING",
+      soci::use(u.id), soci::use(first.tenant_id), soci::use(u.phone_number),
+      soci::use(email.value, email.ind), soci::use(u.full_name), soci::use(first.role), soci::use(u.status),
+      soci::use(hash.value, hash.ind), soci::use(set_at.value, set_at.ind), soci::use(u.created_at),
+      soci::use(u.updated_at));
+  if (inserted == 0) phone_taken();
   for (const auto& m : u.memberships) add_membership(tx, u.id, m);
 }
 
@@ -218,17 +216,16 @@ void update_user(store::Transaction& tx, const User& u) {
   // still catches a concurrent writer (and then the whole transaction fails).
   int taken = 0;
   if (u.status != status::disabled)
-    tx.session() << "SELECT COUNT(*) FROM users WHERE phone_number = :phone AND id <> :id "
-                    "AND status <> 'Disabled'",
-        soci::use(u.phone_number), soci::use(u.id), soci::into(taken);
+    tx.run("SELECT COUNT(*) FROM users WHERE phone_number = :phone AND id <> :id AND status <> 'Disabled'",
+           soci::use(u.phone_number), soci::use(u.id), soci::into(taken));
   if (taken > 0) phone_taken();
   try {
-    tx.session()
-        << "UPDATE users SET phone_number = :phone, email = :email, full_name = :name, status = :status, "
-           "password_hash = :hash, password_set_at = :set_at, updated_at = :updated WHERE id = :id",
+    tx.run(
+        "UPDATE users SET phone_number = :phone, email = :email, full_name = :name, status = :status, "
+        "password_hash = :hash, password_set_at = :set_at, updated_at = :updated WHERE id = :id",
         soci::use(u.phone_number), soci::use(email.value, email.ind), soci::use(u.full_name),
         soci::use(u.status), soci::use(hash.value, hash.ind), soci::use(set_at.value, set_at.ind),
-        soci::use(u.updated_at), soci::use(u.id);
+        soci::use(u.updated_at), soci::use(u.id));
   } catch (const std::exception& e) {
     if (store::is_unique_violation(e)) phone_taken();
     throw;
@@ -237,35 +234,33 @@ void update_user(store::Transaction& tx, const User& u) {
 
 void replace_password_hash(store::Transaction& tx, const std::string& user_id, const std::string& old_hash,
                            const std::string& new_hash) {
-  tx.session() << "UPDATE users SET password_hash = :new WHERE id = :id AND password_hash = :old",
-      soci::use(new_hash), soci::use(user_id), soci::use(old_hash);
+  tx.run("UPDATE users SET password_hash = :new WHERE id = :id AND password_hash = :old", soci::use(new_hash),
+         soci::use(user_id), soci::use(old_hash));
 }
 
 void add_membership(store::Transaction& tx, const std::string& user_id, const Membership& m) {
   store::Nullable entity_type(m.entity_type), entity(m.entity_id);
-  tx.session() << "INSERT INTO memberships (user_id, tenant_id, role, entity_type, entity_id, created_at) "
-                  "VALUES (:u, :t, :r, :et, :e, :c)",
+  tx.run(
+      "INSERT INTO memberships (user_id, tenant_id, role, entity_type, entity_id, created_at) "
+      "VALUES (:u, :t, :r, :et, :e, :c)",
       soci::use(user_id), soci::use(m.tenant_id), soci::use(m.role),
       soci::use(entity_type.value, entity_type.ind), soci::use(entity.value, entity.ind),
-      soci::use(m.created_at);
+      soci::use(m.created_at));
 }
 
 void move_membership(store::Transaction& tx, const std::string& entity_id, const std::string& to_user_id) {
-  tx.session() << "UPDATE memberships SET user_id = :u WHERE entity_id = :e AND removed_at IS NULL",
-      soci::use(to_user_id), soci::use(entity_id);
+  tx.run("UPDATE memberships SET user_id = :u WHERE entity_id = :e AND removed_at IS NULL",
+         soci::use(to_user_id), soci::use(entity_id));
 }
 
 void delete_membership(store::Transaction& tx, const std::string& entity_id) {
-  tx.session() << "DELETE FROM memberships WHERE entity_id = :e AND removed_at IS NULL", soci::use(entity_id);
+  tx.run("DELETE FROM memberships WHERE entity_id = :e AND removed_at IS NULL", soci::use(entity_id));
 }
 
 bool remove_membership(store::Transaction& tx, const std::string& entity_id) {
   const auto now = core::now_iso8601();
-  soci::statement st = (tx.session().prepare << "UPDATE memberships SET removed_at = :now "
-                                                "WHERE entity_id = :e AND removed_at IS NULL",
-                        soci::use(now), soci::use(entity_id));
-  st.execute(true);
-  return st.get_affected_rows() > 0;
+  return tx.run("UPDATE memberships SET removed_at = :now WHERE entity_id = :e AND removed_at IS NULL",
+                soci::use(now), soci::use(entity_id)) > 0;
 }
 
 std::optional<User> find_user_by_id(soci::session& s, const std::string& id) {
@@ -367,13 +362,14 @@ bool has_tombstone(soci::session& s, const std::string& entity_id) {
   return n > 0;
 }
 
-EntityState entity_state(soci::session& s, const std::string& entity_id) {
+EntityState entity_state(store::Transaction& tx, const std::string& entity_id) {
   int tombstoned = 0, has_membership = 0, pending = 0;
-  s << "SELECT EXISTS (SELECT 1 FROM entity_tombstones WHERE entity_id = :e1), "
-       "EXISTS (SELECT 1 FROM memberships WHERE entity_id = :e2), "
-       "EXISTS (SELECT 1 FROM pending_entity_updates WHERE entity_id = :e3)",
+  tx.run(
+      "SELECT EXISTS (SELECT 1 FROM entity_tombstones WHERE entity_id = :e1), "
+      "EXISTS (SELECT 1 FROM memberships WHERE entity_id = :e2), "
+      "EXISTS (SELECT 1 FROM pending_entity_updates WHERE entity_id = :e3)",
       soci::use(entity_id), soci::use(entity_id), soci::use(entity_id), soci::into(tombstoned),
-      soci::into(has_membership), soci::into(pending);
+      soci::into(has_membership), soci::into(pending));
   return {tombstoned != 0, has_membership != 0, pending != 0};
 }
 

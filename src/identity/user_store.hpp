@@ -76,7 +76,7 @@ struct EntityState {
   bool has_membership = false;
   bool pending_update = false;
 };
-EntityState entity_state(soci::session& s, const std::string& entity_id);
+EntityState entity_state(store::Transaction& tx, const std::string& entity_id);
 
 // Changes to an entity that arrived before its create, merged field by field.
 void save_pending_update(store::Transaction& tx, const std::string& entity_id, const nlohmann::json& changes);

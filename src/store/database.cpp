@@ -76,6 +76,7 @@ Database::Database(DatabaseOptions options)
   *writer_ << "PRAGMA journal_mode = WAL", soci::into(mode);
   if (mode != "wal") throw std::runtime_error("SQLite refused WAL mode for " + path);
   configure(*writer_, options_);
+  writer_statements_ = std::make_unique<StatementCache>(*writer_);
   readers_ = std::make_unique<soci::connection_pool>(options_.readers);
   for (std::size_t i = 0; i < options_.readers; ++i) {
     auto& s = readers_->at(i);
@@ -133,7 +134,7 @@ void Database::commit_or_wait(Writer& writer) {
 }
 
 void Database::write_async(std::function<void(Transaction&)> work, WriteDone done) {
-  auto writer = std::make_unique<Writer>(writer_.get(), dialect_);
+  auto writer = std::make_unique<Writer>(writer_.get(), dialect_, writer_statements_.get());
   writer->work = std::move(work);
   writer->done = std::move(done);
   if (dialect_ == Dialect::postgresql) {
@@ -238,9 +239,9 @@ void Database::run_batch(const std::vector<Writer*>& batch) {
   const bool alone = batch.size() == 1;  // no savepoint needed for a single writer
   for (auto* w : batch) {
     try {
-      if (!alone) *writer_ << "SAVEPOINT emis_writer";
+      if (!alone) run_on_writer("SAVEPOINT emis_writer");
       w->work(w->tx);
-      if (!alone) *writer_ << "RELEASE emis_writer";
+      if (!alone) run_on_writer("RELEASE emis_writer");
       continue;
     } catch (...) {
       w->error = std::current_exception();
@@ -249,8 +250,8 @@ void Database::run_batch(const std::vector<Writer*>& batch) {
     bool undone = false;
     if (!alone && in_transaction()) {
       try {
-        *writer_ << "ROLLBACK TO emis_writer";
-        *writer_ << "RELEASE emis_writer";
+        run_on_writer("ROLLBACK TO emis_writer");
+        run_on_writer("RELEASE emis_writer");
         undone = true;
       } catch (const std::exception& e) {
         spdlog::warn("rolling back to a savepoint failed: {}", e.what());
@@ -279,8 +280,18 @@ bool Database::in_transaction() {
   return sqlite3_get_autocommit(backend->conn_) == 0;
 }
 
-void Database::begin() { *writer_ << "BEGIN IMMEDIATE"; }
-void Database::commit() { *writer_ << "COMMIT"; }
+void Database::begin() { run_on_writer("BEGIN IMMEDIATE"); }
+void Database::commit() { run_on_writer("COMMIT"); }
+
+void Database::run_on_writer(const std::string& sql) {
+  auto& st = writer_statements_->statement(sql);
+  try {
+    st.execute(true);
+  } catch (...) {
+    StatementCache::finish(st);
+    throw;
+  }
+}
 
 void Database::rollback() noexcept {
   try {

@@ -102,7 +102,8 @@ class Database {
   // One write waiting for its commit: a caller of write() blocked on
   // `wake`, or a write_async whose `done` the commit thread calls.
   struct Writer {
-    explicit Writer(soci::session* session, Dialect dialect) : tx(session, dialect) {}
+    Writer(soci::session* session, Dialect dialect, StatementCache* statements)
+        : tx(session, dialect, statements) {}
     Transaction tx;
     std::function<void(Transaction&)> work;
     WriteDone done;  // empty for a blocking write()
@@ -125,6 +126,8 @@ class Database {
   void begin();
   void commit();
   void rollback() noexcept;
+  // Runs one of the writer's own statements (BEGIN, SAVEPOINT...) prepared once.
+  void run_on_writer(const std::string& sql);
   [[noreturn]] void rethrow_translated();
   std::exception_ptr translated(std::exception_ptr error) noexcept;
 
@@ -134,6 +137,7 @@ class Database {
   Dialect dialect_;
   std::string connect_string_;
   std::unique_ptr<soci::session> writer_;                // SQLite
+  std::unique_ptr<StatementCache> writer_statements_;    // of writer_, closed before it
   std::unique_ptr<soci::connection_pool> writers_pool_;  // PostgreSQL
   std::unique_ptr<soci::connection_pool> readers_;
   std::mutex queue_mutex_;  // guards the members below but committer_
@@ -152,7 +156,7 @@ void ensure_connected(soci::session& session);
 template <class Work>
 auto Database::write(Work&& work) -> std::invoke_result_t<Work, Transaction&> {
   using Result = std::invoke_result_t<Work, Transaction&>;
-  Writer writer(writer_.get(), dialect_);
+  Writer writer(writer_.get(), dialect_, writer_statements_.get());
   std::conditional_t<std::is_void_v<Result>, bool, std::optional<Result>> result{};
   writer.work = [&](Transaction& tx) {
     if constexpr (std::is_void_v<Result>)

@@ -9,16 +9,41 @@
 #include <vector>
 
 #include "store/dialect.hpp"
+#include "store/statement_cache.hpp"
 
 namespace emis::store {
 
 class Transaction {
  public:
-  Transaction(soci::session* session, Dialect dialect) : session_(session), dialect_(dialect) {}
+  Transaction(soci::session* session, Dialect dialect, StatementCache* statements = nullptr)
+      : session_(session), dialect_(dialect), statements_(statements) {}
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
 
   soci::session& session() noexcept { return *session_; }
+  // Runs `sql` with `elements` (soci::use and soci::into) bound and returns
+  // the rows it changed. For the statements a request or an event runs every
+  // time: on SQLite's writer they are prepared once per process.
+  template <class... Elements>
+  long long run(const std::string& sql, Elements&&... elements) {
+    if (statements_ == nullptr) {
+      soci::statement st = ((session_->prepare << sql), ..., std::forward<Elements>(elements));
+      st.execute(true);
+      return st.get_affected_rows();
+    }
+    soci::statement& st = statements_->statement(sql);
+    try {
+      (st.exchange(std::forward<Elements>(elements)), ...);
+      st.define_and_bind();
+      st.execute(true);
+      const long long changed = st.get_affected_rows();
+      StatementCache::finish(st);
+      return changed;
+    } catch (...) {
+      StatementCache::finish(st);
+      throw;
+    }
+  }
   Dialect dialect() const noexcept { return dialect_; }
   void after_commit(std::function<void()> callback) { after_commit_.push_back(std::move(callback)); }
   void run_after_commit();
@@ -31,6 +56,7 @@ class Transaction {
   friend class Database;  // binds a PostgreSQL writer to the session it checked out
   soci::session* session_;
   Dialect dialect_;
+  StatementCache* statements_;
   std::vector<std::function<void()>> after_commit_;
   std::vector<std::string> notified_;
 };

@@ -91,15 +91,15 @@ std::vector<store::Migration> teacher_migrations() {
 void insert_teacher(store::Transaction& tx, const Teacher& t) {
   OptionalFields o(t.fields);  // not const: SOCI binds the indicators by reference
   try {
-    tx.session()
-        << "INSERT INTO teachers (id, tenant_id, full_name, phone_number, email, gender, date_of_birth, "
-           "hire_date, address, status, account_status, created_at, updated_at) VALUES (:id, :tenant, "
-           ":name, :phone, :email, :gender, :dob, :hire, :address, :status, 'None', :created, :updated)",
+    tx.run(
+        "INSERT INTO teachers (id, tenant_id, full_name, phone_number, email, gender, date_of_birth, "
+        "hire_date, address, status, account_status, created_at, updated_at) VALUES (:id, :tenant, "
+        ":name, :phone, :email, :gender, :dob, :hire, :address, :status, 'None', :created, :updated)",
         soci::use(t.id), soci::use(t.tenant_id), soci::use(t.fields.full_name),
         soci::use(t.fields.phone_number), soci::use(o.email.value, o.email.ind),
         soci::use(o.gender.value, o.gender.ind), soci::use(o.dob.value, o.dob.ind),
         soci::use(o.hire.value, o.hire.ind), soci::use(o.address.value, o.address.ind),
-        soci::use(t.fields.status), soci::use(t.created_at), soci::use(t.updated_at);
+        soci::use(t.fields.status), soci::use(t.created_at), soci::use(t.updated_at));
   } catch (const std::exception& e) {
     if (store::is_unique_violation(e)) throw_duplicate_phone();
     throw;
@@ -109,19 +109,16 @@ void insert_teacher(store::Transaction& tx, const Teacher& t) {
 bool update_teacher(store::Transaction& tx, const Teacher& t) {
   OptionalFields o(t.fields);  // not const: SOCI binds the indicators by reference
   try {
-    soci::statement st =
-        (tx.session().prepare
-             << "UPDATE teachers SET full_name = :name, phone_number = :phone, email = :email, "
-                "gender = :gender, date_of_birth = :dob, hire_date = :hire, address = :address, "
-                "status = :status, updated_at = :updated "
-                "WHERE id = :id AND tenant_id = :tenant AND deleted_at IS NULL",
-         soci::use(t.fields.full_name), soci::use(t.fields.phone_number),
-         soci::use(o.email.value, o.email.ind), soci::use(o.gender.value, o.gender.ind),
-         soci::use(o.dob.value, o.dob.ind), soci::use(o.hire.value, o.hire.ind),
-         soci::use(o.address.value, o.address.ind), soci::use(t.fields.status), soci::use(t.updated_at),
-         soci::use(t.id), soci::use(t.tenant_id));
-    st.execute(true);
-    return st.get_affected_rows() > 0;
+    return tx.run(
+               "UPDATE teachers SET full_name = :name, phone_number = :phone, email = :email, "
+               "gender = :gender, date_of_birth = :dob, hire_date = :hire, address = :address, "
+               "status = :status, updated_at = :updated "
+               "WHERE id = :id AND tenant_id = :tenant AND deleted_at IS NULL",
+               soci::use(t.fields.full_name), soci::use(t.fields.phone_number),
+               soci::use(o.email.value, o.email.ind), soci::use(o.gender.value, o.gender.ind),
+               soci::use(o.dob.value, o.dob.ind), soci::use(o.hire.value, o.hire.ind),
+               soci::use(o.address.value, o.address.ind), soci::use(t.fields.status), soci::use(t.updated_at),
+               soci::use(t.id), soci::use(t.tenant_id)) > 0;
   } catch (const std::exception& e) {
     if (store::is_unique_violation(e)) throw_duplicate_phone();
     throw;

@@ -325,7 +325,7 @@ TEST_F(IdentityHandlers, UpdateBeforeCreateIsAppliedWhenTheCreateArrives) {
 
 TEST_F(IdentityHandlers, EntityStateReadsTombstoneAccountAndPendingChangesAtOnce) {
   const auto state_of = [&](const std::string& id) {
-    return db_.read([&](soci::session& s) { return entity_state(s, id); });
+    return db_.write([&](store::Transaction& tx) { return entity_state(tx, id); });
   };
   const auto none = state_of(kLan.teacher_id);
   EXPECT_FALSE(none.tombstoned || none.has_membership || none.pending_update);
