@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
   core::MetricsRegistry metrics;
   eventbus::BusOptions options;
   options.bootstrap_servers = bootstrap;
-  options.topics.common_prefix = "bench-" + core::new_uuid().substr(0, 8);
+  options.topics.common_prefix = "bench-" + core::new_uuid().substr(28);
   options.group_id = options.topics.common_prefix + "-group";
   const auto padding = padding_for(size);
 

@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
   core::MetricsRegistry metrics;
   eventbus::BusOptions options;
   options.bootstrap_servers = bootstrap;
-  options.topics.common_prefix = "bench-consumer-" + core::new_uuid().substr(0, 8);
+  options.topics.common_prefix = "bench-consumer-" + core::new_uuid().substr(28);
   options.group_id = options.topics.common_prefix + "-group";
   options.consumer_batch_size = batch;
 

@@ -49,7 +49,8 @@ std::string kafka_bootstrap() {
   return bootstrap;
 }
 
-std::string unique_name(const std::string& stem) { return stem + "-" + core::new_uuid().substr(0, 8); }
+// The id's last eight digits: random (its first ones are the time).
+std::string unique_name(const std::string& stem) { return stem + "-" + core::new_uuid().substr(28); }
 
 std::string rdkafka_debug() {
   const char* debug = std::getenv("EMIS_TEST_RDKAFKA_DEBUG");

@@ -1,8 +1,12 @@
-// Configuration overrides, phone numbers, time and problem details.
+// Configuration overrides, ids, phone numbers, time and problem details.
 #include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
 
 #include "core/clock.hpp"
 #include "core/config.hpp"
+#include "core/ids.hpp"
 #include "core/metrics.hpp"
 #include "core/phone.hpp"
 #include "http/principal.hpp"
@@ -23,6 +27,19 @@ TEST(Config, EnvironmentOverridesTheFile) {
 TEST(Config, RejectsANonIntegerWhereAnIntegerIsNeeded) {
   const auto c = core::Config::from({}, {{"EMIS_HTTP_PORT", "50x1"}});
   EXPECT_THROW(c.integer("http_port", 0), std::runtime_error);
+}
+
+TEST(Ids, AreVersion7AndSortByTheMillisecondTheyWereMadeIn) {
+  const auto first = core::new_uuid();
+  const auto start = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(2)) {
+  }
+  const auto later = core::new_uuid();
+  EXPECT_TRUE(core::is_uuid(first));
+  EXPECT_EQ(first[14], '7');
+  EXPECT_NE(std::string("89ab").find(first[19]), std::string::npos);
+  EXPECT_LT(first, later);
+  EXPECT_NE(core::new_uuid(), core::new_uuid());
 }
 
 TEST(Phone, NormalisesVietnameseNumbersToE164) {
