@@ -12,7 +12,7 @@
 # prints a table. CPU per request comes from the services' /proc/PID/stat
 # (user + system time) around each phase: teacher-service's per GET and per
 # POST, identity-service's per user from the load's start until all users
-# exist. Knobs: BENCH_CONNECTIONS (64), BENCH_DURATION (10),
+# exist, and the broker's per teacher over the same span (single node). Knobs: BENCH_CONNECTIONS (64), BENCH_DURATION (10),
 # BENCH_CEILING_DURATION (5), BENCH_CATCHUP_TIMEOUT (25); BENCH_PERF=1 also
 # records both services with `perf record -g` during the POST load (with
 # BENCH_KEEP=1 the perf.data files stay in the temp dir).
@@ -140,6 +140,11 @@ if [[ ${BENCH_PERF:-0} == 1 ]]; then
 fi
 teacher_cpu_2=$(cpu_ms "${teacher_pids[@]}")
 identity_cpu_0=$(cpu_ms "${identity_pids[@]}")
+# The broker's share, single-node only (the cluster's nodes run elsewhere in
+# their own fixture): 0 when its pid is not known.
+broker_pids=()
+[[ -f $stack_dir/kafka/broker.pid ]] && broker_pids=("$(cat "$stack_dir/kafka/broker.pid")")
+broker_cpu_0=$(cpu_ms "${broker_pids[@]}")
 load_start=$EPOCHREALTIME
 # One load per teacher instance, the connections split between them; phones
 # of instance n start at n * 5,000,000 - 4,999,999 so that none repeats.
@@ -185,6 +190,7 @@ while ((SECONDS < deadline)); do
 done
 sleep 0.3 # one more sample
 identity_cpu_1=$(cpu_ms "${identity_pids[@]}")
+broker_cpu_1=$(cpu_ms "${broker_pids[@]}")
 kill "$sampler_pid" 2>/dev/null || true
 wait "$sampler_pid" 2>/dev/null || true
 machine_after=$(machine_json)
@@ -198,7 +204,7 @@ fi
 
 CEILING="$ceiling" CREATE="$create" SAMPLES="$samples" LOAD_START="$load_start" LOAD_END="$load_end" \
   CREATED="$created" DB_USERS="$identity_users" MACHINE_BEFORE="$machine_before" MACHINE_AFTER="$machine_after" OUT="$out" \
-  CONNECTIONS="$connections" INSTANCES="${#teacher_urls[@]}" CPU_MS="$teacher_cpu_0 $teacher_cpu_1 $teacher_cpu_2 $teacher_cpu_3 $identity_cpu_0 $identity_cpu_1" \
+  CONNECTIONS="$connections" INSTANCES="${#teacher_urls[@]}" CPU_MS="$teacher_cpu_0 $teacher_cpu_1 $teacher_cpu_2 $teacher_cpu_3 $identity_cpu_0 $identity_cpu_1 $broker_cpu_0 $broker_cpu_1" \
   python3 - <<'PY'
 import json, os
 
@@ -265,6 +271,7 @@ result = {
         "teacher_health_live": (cpu[1] - cpu[0]) / max(1, ceiling["requests"]),
         "teacher_create": (cpu[3] - cpu[2]) / max(1, create["requests"]),
         "identity_per_user": None if done_users is None else (cpu[5] - cpu[4]) / max(1, target),
+        "broker_per_teacher": None if done_users is None or cpu[7] == cpu[6] else (cpu[7] - cpu[6]) / max(1, target),
     },
     "samples": len(rows),
     "machine": {"before": json.loads(env["MACHINE_BEFORE"]), "after": json.loads(env["MACHINE_AFTER"])},
@@ -294,6 +301,7 @@ c = result["cpu_ms_per_request"]
 print(f"| teacher-service CPU ms per GET /health/live | {c['teacher_health_live']:.3f} | |")
 print(f"| teacher-service CPU ms per POST | {c['teacher_create']:.3f} | {c['teacher_create'] / max(1e-9, c['teacher_health_live']):.1f}x a GET |")
 print(f"| identity-service CPU ms per user (load start to caught up) | {fmt(c['identity_per_user'], '.3f')} | |")
+print(f"| Kafka broker CPU ms per teacher (same span) | {fmt(c['broker_per_teacher'], '.3f')} | |")
 m = result["machine"]
 print(f"\nMachine: {m['after']['cores']} cores; load average {m['before']['loadavg']} before, {m['after']['loadavg']} after; "
       f"CPU pressure (some, avg60) {m['before']['cpu_pressure_some_avg60_pct']}% before, "
