@@ -284,13 +284,7 @@ void Database::begin() { run_on_writer("BEGIN IMMEDIATE"); }
 void Database::commit() { run_on_writer("COMMIT"); }
 
 void Database::run_on_writer(const std::string& sql) {
-  auto& st = writer_statements_->statement(sql);
-  try {
-    st.execute(true);
-  } catch (...) {
-    StatementCache::finish(st);
-    throw;
-  }
+  StatementCache::execute(writer_statements_->statement(sql));
 }
 
 void Database::rollback() noexcept {

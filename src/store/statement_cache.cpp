@@ -17,9 +17,20 @@ soci::statement& StatementCache::statement(const std::string& sql) {
   return *slot;
 }
 
-void StatementCache::finish(soci::statement& st) noexcept {
+long long StatementCache::execute(soci::statement& st) {
   auto* backend = static_cast<soci::sqlite3_statement_backend*>(st.get_backend());
-  if (backend->stmt_ != nullptr) sqlite_api::sqlite3_reset(backend->stmt_);
+  const auto finish = [backend] {
+    if (backend->stmt_ != nullptr) sqlite_api::sqlite3_reset(backend->stmt_);
+  };
+  try {
+    st.execute(true);
+    const long long changed = st.get_affected_rows();
+    finish();
+    return changed;
+  } catch (...) {
+    finish();
+    throw;
+  }
 }
 
 }  // namespace emis::store

@@ -1,6 +1,7 @@
-// Statements of one connection, prepared once and kept. SQLite spends more
-// time parsing and planning a small INSERT than running it, and the writes a
-// request or an event makes run the same text thousands of times a second.
+// Statements of one SQLite connection, prepared once and kept. SQLite spends
+// more time parsing and planning a small INSERT than running it, and the
+// writes a request or an event makes run the same text thousands of times a
+// second.
 #pragma once
 
 #include <soci/soci.h>
@@ -20,9 +21,11 @@ class StatementCache {
   // The statement of `sql`, prepared on first use, its bindings cleared for
   // the caller's.
   soci::statement& statement(const std::string& sql);
-  // Ends the statement's run, so that it holds no read of the database
-  // between uses (a SELECT stopped at its first row would).
-  static void finish(soci::statement& st) noexcept;
+  // Runs a statement of the cache with the bindings it was given and returns
+  // the rows it changed. Its run then ends, failed or not, so that it holds
+  // no read of the database until its next use (a SELECT stopped at its
+  // first row would).
+  static long long execute(soci::statement& st);
 
  private:
   soci::session& session_;

@@ -32,17 +32,9 @@ class Transaction {
       return st.get_affected_rows();
     }
     soci::statement& st = statements_->statement(sql);
-    try {
-      (st.exchange(std::forward<Elements>(elements)), ...);
-      st.define_and_bind();
-      st.execute(true);
-      const long long changed = st.get_affected_rows();
-      StatementCache::finish(st);
-      return changed;
-    } catch (...) {
-      StatementCache::finish(st);
-      throw;
-    }
+    (st.exchange(std::forward<Elements>(elements)), ...);
+    st.define_and_bind();
+    return StatementCache::execute(st);
   }
   Dialect dialect() const noexcept { return dialect_; }
   void after_commit(std::function<void()> callback) { after_commit_.push_back(std::move(callback)); }
