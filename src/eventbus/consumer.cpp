@@ -459,11 +459,14 @@ void EventConsumer::prune_inbox() {
   const auto cutoff = std::chrono::system_clock::now() - options_.inbox_retention;
   try {
     std::vector<long long> pruned(retention_tasks_.size() + 1);
-    db_.write([&](store::Transaction& tx) {
-      pruned[0] = inbox_.prune(tx, cutoff);
-      for (std::size_t i = 0; i < retention_tasks_.size(); ++i)
-        pruned[i + 1] = retention_tasks_[i].second(tx, cutoff);
-    });
+    // Relaxed: pruning lost to power loss is done again at the next round.
+    db_.write(
+        [&](store::Transaction& tx) {
+          pruned[0] = inbox_.prune(tx, cutoff);
+          for (std::size_t i = 0; i < retention_tasks_.size(); ++i)
+            pruned[i + 1] = retention_tasks_[i].second(tx, cutoff);
+        },
+        store::Durability::relaxed);
     if (pruned[0] > 0)
       spdlog::info("consumer group {}: pruned {} inbox entries", options_.group_id, pruned[0]);
     for (std::size_t i = 0; i < retention_tasks_.size(); ++i)

@@ -266,17 +266,21 @@ int OutboxRelay::settle(const std::vector<InFlight>& batches, std::size_t count,
     }
   }
   const long long now = now_ms();
-  db_.write([&](store::Transaction& tx) {
-    if (!first.empty()) {
-      std::vector<long long> times(first.size(), now);
-      tx.session() << "UPDATE outbox SET sent_at_ms = :t, attempts = attempts + 1, last_error = NULL "
-                      "WHERE seq BETWEEN :a AND :b AND sent_at_ms IS NULL",
-          soci::use(times), soci::use(first), soci::use(last);
-    }
-    if (!failed_seqs.empty())
-      tx.session() << "UPDATE outbox SET attempts = attempts + 1, last_error = :e WHERE seq = :s",
-          soci::use(failed_errors), soci::use(failed_seqs);
-  });
+  // Relaxed: a mark lost to power loss publishes its rows again, which
+  // consumers' inboxes drop; flushing it would hold the writer from requests.
+  db_.write(
+      [&](store::Transaction& tx) {
+        if (!first.empty()) {
+          std::vector<long long> times(first.size(), now);
+          tx.session() << "UPDATE outbox SET sent_at_ms = :t, attempts = attempts + 1, last_error = NULL "
+                          "WHERE seq BETWEEN :a AND :b AND sent_at_ms IS NULL",
+              soci::use(times), soci::use(first), soci::use(last);
+        }
+        if (!failed_seqs.empty())
+          tx.session() << "UPDATE outbox SET attempts = attempts + 1, last_error = :e WHERE seq = :s",
+              soci::use(failed_errors), soci::use(failed_seqs);
+      },
+      store::Durability::relaxed);
   if (!failed_seqs.empty())
     spdlog::warn("outbox relay: {} of {} events not marked sent ({}); retrying in order", failed_seqs.size(),
                  rows, failed_errors.front());
@@ -287,10 +291,12 @@ void OutboxRelay::delete_expired() {
   const long long cutoff =
       now_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(options_.outbox_retention).count();
   try {
-    db_.write([cutoff](store::Transaction& tx) {
-      tx.session() << "DELETE FROM outbox WHERE sent_at_ms IS NOT NULL AND sent_at_ms < :c",
-          soci::use(cutoff);
-    });
+    db_.write(
+        [cutoff](store::Transaction& tx) {
+          tx.session() << "DELETE FROM outbox WHERE sent_at_ms IS NOT NULL AND sent_at_ms < :c",
+              soci::use(cutoff);
+        },
+        store::Durability::relaxed);
   } catch (const std::exception& e) {
     spdlog::warn("outbox relay: deleting sent rows failed: {}", e.what());
   }

@@ -76,6 +76,7 @@ Database::Database(DatabaseOptions options)
   *writer_ << "PRAGMA journal_mode = WAL", soci::into(mode);
   if (mode != "wal") throw std::runtime_error("SQLite refused WAL mode for " + path);
   configure(*writer_, options_);
+  writer_synchronous_ = options_.synchronous;
   writer_statements_ = std::make_unique<StatementCache>(*writer_);
   readers_ = std::make_unique<soci::connection_pool>(options_.readers);
   for (std::size_t i = 0; i < options_.readers; ++i) {
@@ -162,6 +163,7 @@ void Database::run_alone(Writer& writer) {
     writer.tx.session_ = &session;
     session << "BEGIN";
     try {
+      if (writer.durability == Durability::relaxed) session << "SET LOCAL synchronous_commit = off";
       writer.work(writer.tx);
       session << "COMMIT";
     } catch (...) {
@@ -231,6 +233,7 @@ void Database::run_batch(const std::vector<Writer*>& batch) {
       if (!w->error) w->error = error;
   };
   try {
+    flush_for(batch);
     begin();
   } catch (...) {
     fail_all(batch, std::current_exception());
@@ -278,6 +281,20 @@ void Database::run_batch(const std::vector<Writer*>& batch) {
 bool Database::in_transaction() {
   auto* backend = static_cast<soci::sqlite3_session_backend*>(writer_->get_backend());
   return sqlite3_get_autocommit(backend->conn_) == 0;
+}
+
+void Database::flush_for(const std::vector<Writer*>& batch) {
+  const bool relaxed = std::all_of(batch.begin(), batch.end(),
+                                   [](const Writer* w) { return w->durability == Durability::relaxed; });
+  // NORMAL skips the flush at commit in WAL mode; a configured OFF stays OFF.
+  const auto& configured = options_.synchronous;
+  const bool off = configured == "OFF" || configured == "off" || configured == "0";
+  const std::string level = relaxed && !off ? "NORMAL" : configured;
+  if (level == writer_synchronous_) return;
+  // Not through the statement cache: SQLite applies this pragma when it
+  // prepares the statement, not when it runs it.
+  *writer_ << "PRAGMA synchronous = " + level;
+  writer_synchronous_ = level;
 }
 
 void Database::begin() { run_on_writer("BEGIN IMMEDIATE"); }

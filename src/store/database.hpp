@@ -52,6 +52,23 @@ struct DatabaseOptions {
   std::string synchronous = "FULL";
 };
 
+// How a write reaches the disk.
+enum class Durability {
+  // Flushed before the write returns (at the configured synchronous level):
+  // a change the service acknowledged survives power loss.
+  durable,
+  // Not flushed by its own commit. It survives a crash of the process and
+  // reaches the disk with the next durable commit, but power loss may undo
+  // it. For bookkeeping that is safe to do again, such as marking outbox rows
+  // sent (a lost mark publishes the rows again, and consumers' inboxes drop
+  // the duplicates): it then costs no flush of its own, and does not hold
+  // the writer through one while requests and events wait behind it.
+  // SQLite: synchronous=NORMAL for a batch of relaxed writes only (in WAL
+  // mode the log is appended in order, so a later durable commit's flush
+  // covers it). PostgreSQL: synchronous_commit=off for the transaction.
+  relaxed,
+};
+
 struct Migration {
   int version;
   std::string name;
@@ -80,7 +97,8 @@ class Database {
   // the work registered (e.g. wake the relay). SQLite busy/locked errors
   // surface as a transient DomainError. `work` must not call write().
   template <class Work>
-  auto write(Work&& work) -> std::invoke_result_t<Work, Transaction&>;
+  auto write(Work&& work, Durability durability = Durability::durable)
+      -> std::invoke_result_t<Work, Transaction&>;
 
   // As write, without waiting: `done` runs on the commit thread once the
   // commit is durable (with no error, after the work's after-commit
@@ -107,6 +125,7 @@ class Database {
     Transaction tx;
     std::function<void(Transaction&)> work;
     WriteDone done;  // empty for a blocking write()
+    Durability durability = Durability::durable;
     std::exception_ptr error;
     bool finished = false;
     std::condition_variable wake;
@@ -123,6 +142,9 @@ class Database {
   // PostgreSQL: runs one writer in its own transaction on a pooled session.
   void run_alone(Writer& writer);
   bool in_transaction();
+  // Sets the writer's synchronous level for the next batch: relaxed only
+  // when every writer in it is.
+  void flush_for(const std::vector<Writer*>& batch);
   void begin();
   void commit();
   void rollback() noexcept;
@@ -138,6 +160,7 @@ class Database {
   std::string connect_string_;
   std::unique_ptr<soci::session> writer_;                // SQLite
   std::unique_ptr<StatementCache> writer_statements_;    // of writer_, closed before it
+  std::string writer_synchronous_;                       // the level writer_ has now
   std::unique_ptr<soci::connection_pool> writers_pool_;  // PostgreSQL
   std::unique_ptr<soci::connection_pool> readers_;
   std::mutex queue_mutex_;  // guards the members below but committer_
@@ -154,9 +177,10 @@ class Database {
 void ensure_connected(soci::session& session);
 
 template <class Work>
-auto Database::write(Work&& work) -> std::invoke_result_t<Work, Transaction&> {
+auto Database::write(Work&& work, Durability durability) -> std::invoke_result_t<Work, Transaction&> {
   using Result = std::invoke_result_t<Work, Transaction&>;
   Writer writer(writer_.get(), dialect_, writer_statements_.get());
+  writer.durability = durability;
   std::conditional_t<std::is_void_v<Result>, bool, std::optional<Result>> result{};
   writer.work = [&](Transaction& tx) {
     if constexpr (std::is_void_v<Result>)

@@ -87,6 +87,66 @@ TEST_F(DatabaseWrites, ConcurrentWritersCommitTogetherAndFailAlone) {
   EXPECT_EQ(count(), committed.load());
 }
 
+// The database again, on sessions that flush at commit as a deployment's do
+// (the PostgreSQL test fixture turns synchronous_commit off for speed).
+std::unique_ptr<Database> flushing(Database& db) {
+  if (db.dialect() == Dialect::postgresql)
+    db.write([](Transaction& tx) {
+      tx.session() << "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET synchronous_commit = on', "
+                      "current_database()); END $$";
+    });
+  return std::make_unique<Database>(db.options());
+}
+
+// The flush level a transaction will commit with, read inside it.
+bool flushes_at_commit(Transaction& tx) {
+  if (tx.dialect() == Dialect::postgresql) {
+    std::string level;
+    tx.session() << "SHOW synchronous_commit", soci::into(level);
+    return level != "off";
+  }
+  int level = 0;
+  tx.session() << "PRAGMA synchronous", soci::into(level);
+  return level >= 2;  // FULL or EXTRA; NORMAL (1) does not flush a WAL commit
+}
+
+TEST_F(DatabaseWrites, ARelaxedWriteCommitsWithoutAFlushAndTheNextDurableOneFlushes) {
+  const auto db = flushing(db_);
+  EXPECT_TRUE(db->write([&](Transaction& tx) { return flushes_at_commit(tx); }));
+  EXPECT_FALSE(db->write([&](Transaction& tx) { return flushes_at_commit(tx); }, Durability::relaxed));
+  EXPECT_TRUE(db->write([&](Transaction& tx) {
+    insert(tx, "a");
+    return flushes_at_commit(tx);
+  }));
+  EXPECT_EQ(count(), 1);
+}
+
+TEST_F(DatabaseWrites, ADurableWriteFlushesEvenWhenItCommitsBesideRelaxedOnes) {
+  // 8 threads x 40 writes, every other one relaxed: SQLite commits them in
+  // shared batches, and a batch with one durable writer in it must flush.
+  constexpr int kThreads = 8, kWrites = 40;
+  const auto db = flushing(db_);
+  std::atomic<int> durable_unflushed{0}, relaxed_unflushed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWrites; ++i) {
+        const bool relaxed = (t + i) % 2 == 0;
+        const bool flushes = db->write(
+            [&](Transaction& tx) {
+              insert(tx, std::to_string(t) + "-" + std::to_string(i));
+              return flushes_at_commit(tx);
+            },
+            relaxed ? Durability::relaxed : Durability::durable);
+        if (!flushes) ++(relaxed ? relaxed_unflushed : durable_unflushed);
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(durable_unflushed, 0);
+  EXPECT_GT(relaxed_unflushed, 0);
+  EXPECT_EQ(count(), kThreads * kWrites);
+}
+
 TEST_F(DatabaseWrites, AConstraintViolationFailsOnlyItsWriter) {
   db_.write([&](Transaction& tx) { insert(tx, "taken"); });
   std::atomic<int> conflicts{0};
