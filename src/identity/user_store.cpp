@@ -6,6 +6,7 @@
 #include "identity/account_merge.hpp"
 #include "identity/sms_queue.hpp"
 #include "store/row.hpp"
+#include "store/statement_cache.hpp"
 
 namespace emis::identity {
 namespace {
@@ -29,25 +30,24 @@ User from_row(const soci::row& r) {
 }
 
 std::vector<Membership> live_memberships(soci::session& s, const std::string& user_id) {
-  soci::rowset<soci::row> rows =
-      (s.prepare << "SELECT tenant_id, role, entity_type, entity_id, created_at FROM memberships "
-                    "WHERE user_id = :u AND removed_at IS NULL ORDER BY created_at, tenant_id, role",
-       soci::use(user_id));
   std::vector<Membership> memberships;
-  for (const auto& r : rows)
-    memberships.push_back({r.get<std::string>(0), r.get<std::string>(1), store::optional_text(r, 2),
-                           store::optional_text(r, 3), r.get<std::string>(4)});
+  store::for_each_row(
+      s,
+      "SELECT tenant_id, role, entity_type, entity_id, created_at FROM memberships "
+      "WHERE user_id = :u AND removed_at IS NULL ORDER BY created_at, tenant_id, role",
+      [&](const soci::row& r) {
+        memberships.push_back({r.get<std::string>(0), r.get<std::string>(1), store::optional_text(r, 2),
+                               store::optional_text(r, 3), r.get<std::string>(4)});
+      },
+      user_id);
   return memberships;
 }
 
 template <class... Params>
 std::vector<User> select_users(soci::session& s, const std::string& where, const Params&... params) {
   std::vector<User> users;
-  {
-    // A binary fold over soci's comma operator binds each parameter in turn.
-    soci::rowset<soci::row> rows = ((s.prepare << kColumns + where), ..., soci::use(params));
-    for (const auto& r : rows) users.push_back(from_row(r));
-  }
+  store::for_each_row(
+      s, kColumns + where, [&](const soci::row& r) { users.push_back(from_row(r)); }, params...);
   for (auto& u : users) u.memberships = live_memberships(s, u.id);
   return users;
 }

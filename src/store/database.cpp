@@ -83,6 +83,7 @@ Database::Database(DatabaseOptions options)
     auto& s = readers_->at(i);
     s.open(soci::sqlite3, connect_string_);
     configure(s, options_);
+    reader_statements_.push_back(std::make_unique<StatementCache>(s));
   }
   committer_ = std::thread([this] { commit_loop(); });
 }

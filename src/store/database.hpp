@@ -163,7 +163,8 @@ class Database {
   std::string writer_synchronous_;                       // the level writer_ has now
   std::unique_ptr<soci::connection_pool> writers_pool_;  // PostgreSQL
   std::unique_ptr<soci::connection_pool> readers_;
-  std::mutex queue_mutex_;  // guards the members below but committer_
+  std::vector<std::unique_ptr<StatementCache>> reader_statements_;  // SQLite; closed before readers_
+  std::mutex queue_mutex_;                                          // guards the members below but committer_
   std::condition_variable queued_;
   std::deque<Writer*> writers_;
   bool committing_ = false;  // a batch is running, on the commit thread or a caller's

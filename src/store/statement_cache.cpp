@@ -2,7 +2,43 @@
 
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <mutex>
+#include <shared_mutex>
+
 namespace emis::store {
+namespace {
+
+// Caches by the connection (backend) they serve. Written when a Database
+// opens or closes, read by every cached query.
+std::shared_mutex registry_mutex;
+std::unordered_map<const void*, StatementCache*>& registry() {
+  static std::unordered_map<const void*, StatementCache*> caches;
+  return caches;
+}
+
+}  // namespace
+
+StatementCache::StatementCache(soci::session& session) : session_(session) {
+  std::unique_lock lock(registry_mutex);
+  registry()[session_.get_backend()] = this;
+}
+
+StatementCache::~StatementCache() {
+  std::unique_lock lock(registry_mutex);
+  registry().erase(session_.get_backend());
+}
+
+StatementCache* StatementCache::of(soci::session& session) {
+  std::shared_lock lock(registry_mutex);
+  const auto found = registry().find(session.get_backend());
+  return found == registry().end() ? nullptr : found->second;
+}
+
+StatementCache::RunEnd::~RunEnd() {
+  auto* backend = static_cast<soci::sqlite3_statement_backend*>(st_.get_backend());
+  if (backend->stmt_ != nullptr) sqlite_api::sqlite3_reset(backend->stmt_);
+  st_.bind_clean_up();
+}
 
 soci::statement& StatementCache::statement(const std::string& sql) {
   auto& slot = statements_[sql];
@@ -18,19 +54,9 @@ soci::statement& StatementCache::statement(const std::string& sql) {
 }
 
 long long StatementCache::execute(soci::statement& st) {
-  auto* backend = static_cast<soci::sqlite3_statement_backend*>(st.get_backend());
-  const auto finish = [backend] {
-    if (backend->stmt_ != nullptr) sqlite_api::sqlite3_reset(backend->stmt_);
-  };
-  try {
-    st.execute(true);
-    const long long changed = st.get_affected_rows();
-    finish();
-    return changed;
-  } catch (...) {
-    finish();
-    throw;
-  }
+  const RunEnd end(st);
+  st.execute(true);
+  return st.get_affected_rows();
 }
 
 }  // namespace emis::store

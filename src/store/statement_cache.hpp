@@ -1,7 +1,8 @@
 // Statements of one SQLite connection, prepared once and kept. SQLite spends
-// more time parsing and planning a small INSERT than running it, and the
-// writes a request or an event makes run the same text thousands of times a
-// second.
+// more time parsing and planning a small INSERT or a lookup by key than
+// running it, and the requests and events run the same text thousands of
+// times a second. A Database keeps one for its writer and one for each
+// reader; code that holds only a session finds it with `of`.
 #pragma once
 
 #include <soci/soci.h>
@@ -14,7 +15,8 @@ namespace emis::store {
 
 class StatementCache {
  public:
-  explicit StatementCache(soci::session& session) : session_(session) {}
+  explicit StatementCache(soci::session& session);
+  ~StatementCache();
   StatementCache(const StatementCache&) = delete;
   StatementCache& operator=(const StatementCache&) = delete;
 
@@ -26,10 +28,50 @@ class StatementCache {
   // no read of the database until its next use (a SELECT stopped at its
   // first row would).
   static long long execute(soci::statement& st);
+  // The cache of the connection `session` works on (a pooled session hands
+  // out its pool's connection), or null when it has none (PostgreSQL).
+  static StatementCache* of(soci::session& session);
+  // Ends a statement's run when it leaves scope, failed or not: resets it
+  // and lets go of the caller's bindings.
+  class RunEnd {
+   public:
+    explicit RunEnd(soci::statement& st) : st_(st) {}
+    ~RunEnd();
+    RunEnd(const RunEnd&) = delete;
+    RunEnd& operator=(const RunEnd&) = delete;
+
+   private:
+    soci::statement& st_;
+  };
 
  private:
   soci::session& session_;
   std::unordered_map<std::string, std::unique_ptr<soci::statement>> statements_;
 };
+
+// Calls `visit(row)` for each row `sql` yields with `params` bound in turn;
+// `visit` must not run the same SQL on the same session.
+// On a connection with a StatementCache the statement is prepared once, and
+// its run ends before this returns (a SELECT left open would hold its read
+// snapshot); elsewhere it is prepared for this call.
+template <class Visit, class... Params>
+void for_each_row(soci::session& s, const std::string& sql, Visit&& visit, const Params&... params) {
+  StatementCache* cache = StatementCache::of(s);
+  if (cache == nullptr) {
+    // A binary fold over soci's comma operator binds each parameter in turn.
+    soci::rowset<soci::row> rows = ((s.prepare << sql), ..., soci::use(params));
+    for (const auto& r : rows) visit(r);
+    return;
+  }
+  soci::statement& st = cache->statement(sql);
+  soci::row row;
+  st.exchange(soci::into(row));
+  (st.exchange(soci::use(params)), ...);
+  st.define_and_bind();
+  const StatementCache::RunEnd end(st);
+  if (!st.execute(true)) return;
+  do visit(static_cast<const soci::row&>(row));
+  while (st.fetch());
+}
 
 }  // namespace emis::store

@@ -8,6 +8,7 @@
 
 #include "core/errors.hpp"
 #include "store/database.hpp"
+#include "store/statement_cache.hpp"
 #include "support/test_env.hpp"
 
 namespace emis::store {
@@ -145,6 +146,48 @@ TEST_F(DatabaseWrites, ADurableWriteFlushesEvenWhenItCommitsBesideRelaxedOnes) {
   EXPECT_EQ(durable_unflushed, 0);
   EXPECT_GT(relaxed_unflushed, 0);
   EXPECT_EQ(count(), kThreads * kWrites);
+}
+
+std::vector<std::string> names_after(soci::session& s, const std::string& after) {
+  std::vector<std::string> names;
+  for_each_row(
+      s, "SELECT name FROM things WHERE name > :a ORDER BY name",
+      [&](const soci::row& r) { names.push_back(r.get<std::string>(0)); }, after);
+  return names;
+}
+
+TEST_F(DatabaseWrites, QueriesOnItsSQLiteSessionsArePreparedOnceAndGiveEveryRowEachTime) {
+  db_.write([&](Transaction& tx) {
+    for (const auto* name : {"a", "b", "c"}) insert(tx, name);
+  });
+  const bool cached = db_.read([](soci::session& s) { return StatementCache::of(s) != nullptr; });
+  EXPECT_EQ(cached, db_.dialect() == Dialect::sqlite);
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_EQ(db_.read([](soci::session& s) { return names_after(s, ""); }),
+              (std::vector<std::string>{"a", "b", "c"}));
+    EXPECT_EQ(db_.read([](soci::session& s) { return names_after(s, "a"); }),
+              (std::vector<std::string>{"b", "c"}));
+    EXPECT_TRUE(db_.read([](soci::session& s) { return names_after(s, "c"); }).empty());
+    EXPECT_EQ(db_.write([](Transaction& tx) { return names_after(tx.session(), "b"); }),
+              (std::vector<std::string>{"c"}));
+  }
+}
+
+TEST_F(DatabaseWrites, AQueryLeftAtItsFirstRowHoldsNoSnapshotForTheNextRead) {
+  db_.write([&](Transaction& tx) {
+    insert(tx, "a");
+    insert(tx, "b");
+  });
+  const auto stop_at_first_row = [](soci::session& s) {
+    for_each_row(s, "SELECT name FROM things ORDER BY name",
+                 [](const soci::row&) { throw std::runtime_error("enough"); });
+  };
+  EXPECT_THROW(db_.read(stop_at_first_row), std::runtime_error);
+  db_.write([&](Transaction& tx) { insert(tx, "c"); });
+  // One reader at a time takes the same pooled session: a statement still
+  // open on it would show the rows as they were before "c".
+  EXPECT_EQ(db_.read([](soci::session& s) { return names_after(s, ""); }),
+            (std::vector<std::string>{"a", "b", "c"}));
 }
 
 TEST_F(DatabaseWrites, AConstraintViolationFailsOnlyItsWriter) {
