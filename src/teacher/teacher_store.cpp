@@ -4,6 +4,7 @@
 #include "store/row.hpp"
 #include "store/search.hpp"
 #include "store/soft_delete.hpp"
+#include "store/statement_cache.hpp"
 
 namespace emis::teacher {
 namespace {
@@ -130,12 +131,13 @@ bool delete_teacher(store::Transaction& tx, const std::string& tenant_id, const 
 }
 
 std::optional<Teacher> find_teacher(soci::session& s, const std::string& tenant_id, const std::string& id) {
-  soci::rowset<soci::row> rows = (s.prepare << "SELECT " << kColumns
-                                            << " FROM teachers WHERE id = :id AND tenant_id = :tenant "
-                                               "AND deleted_at IS NULL",
-                                  soci::use(id), soci::use(tenant_id));
-  for (const auto& r : rows) return from_row(r);
-  return std::nullopt;
+  std::optional<Teacher> teacher;
+  store::for_each_row(
+      s,
+      std::string("SELECT ") + kColumns +
+          " FROM teachers WHERE id = :id AND tenant_id = :tenant AND deleted_at IS NULL",
+      [&](const soci::row& r) { teacher = from_row(r); }, id, tenant_id);
+  return teacher;
 }
 
 TeacherPage list_teachers(soci::session& s, const TeacherQuery& q) {
