@@ -13,7 +13,10 @@
 # (user + system time) around each phase: teacher-service's per GET and per
 # POST, identity-service's per user from the load's start until all users
 # exist, and the broker's per teacher over the same span (single node). Knobs: BENCH_CONNECTIONS (64), BENCH_DURATION (10),
-# BENCH_CEILING_DURATION (5), BENCH_CATCHUP_TIMEOUT (25); BENCH_PERF=1 also
+# BENCH_CEILING_DURATION (5), BENCH_CATCHUP_TIMEOUT (25); last, Identity's
+# lookup of one user by phone (what the onboarding latency bench polls) for
+# BENCH_CEILING_DURATION seconds at BENCH_LOOKUP_CONNECTIONS (8), with
+# identity-service's CPU per lookup; BENCH_PERF=1 also
 # records both services with `perf record -g` during the POST load (with
 # BENCH_KEEP=1 the perf.data files stay in the temp dir).
 #
@@ -39,6 +42,7 @@ connections=${BENCH_CONNECTIONS:-64}
 duration=${BENCH_DURATION:-10}
 ceiling_duration=${BENCH_CEILING_DURATION:-5}
 catchup_timeout=${BENCH_CATCHUP_TIMEOUT:-25}
+lookup_connections=${BENCH_LOOKUP_CONNECTIONS:-8}
 admin_phone=0981234567
 admin_password=bench-admin-password
 out=$root/bench/results/teachers.json
@@ -193,6 +197,13 @@ identity_cpu_1=$(cpu_ms "${identity_pids[@]}")
 broker_cpu_1=$(cpu_ms "${broker_pids[@]}")
 kill "$sampler_pid" 2>/dev/null || true
 wait "$sampler_pid" 2>/dev/null || true
+
+# The first teacher of the load has phone 0910000001 (n starts at 1).
+bench_log "GET /api/v1/users?phoneNumber=, $lookup_connections connections, ${ceiling_duration}s"
+identity_cpu_2=$(cpu_ms "$identity_pid")
+lookup=$("$load" --url "$identity/api/v1/users?phoneNumber=0910000001" -c "$lookup_connections" \
+  -d "$ceiling_duration" -H "Authorization: Bearer $token")
+identity_cpu_3=$(cpu_ms "$identity_pid")
 machine_after=$(machine_json)
 if ((cluster)); then
   identity_users=$(/usr/lib/postgresql/15/bin/psql -X -At "$(pg_url identity)" \
@@ -202,14 +213,14 @@ else
     "select count(*) from users where role = 'Teacher'" 2>/dev/null || echo null)
 fi
 
-CEILING="$ceiling" CREATE="$create" SAMPLES="$samples" LOAD_START="$load_start" LOAD_END="$load_end" \
+CEILING="$ceiling" LOOKUP="$lookup" CREATE="$create" SAMPLES="$samples" LOAD_START="$load_start" LOAD_END="$load_end" \
   CREATED="$created" DB_USERS="$identity_users" MACHINE_BEFORE="$machine_before" MACHINE_AFTER="$machine_after" OUT="$out" \
-  CONNECTIONS="$connections" INSTANCES="${#teacher_urls[@]}" CPU_MS="$teacher_cpu_0 $teacher_cpu_1 $teacher_cpu_2 $teacher_cpu_3 $identity_cpu_0 $identity_cpu_1 $broker_cpu_0 $broker_cpu_1" \
+  CONNECTIONS="$connections" INSTANCES="${#teacher_urls[@]}" CPU_MS="$teacher_cpu_0 $teacher_cpu_1 $teacher_cpu_2 $teacher_cpu_3 $identity_cpu_0 $identity_cpu_1 $broker_cpu_0 $broker_cpu_1 $identity_cpu_2 $identity_cpu_3" \
   python3 - <<'PY'
 import json, os
 
 env = os.environ
-ceiling, create = json.loads(env["CEILING"]), json.loads(env["CREATE"])
+ceiling, create, lookup = json.loads(env["CEILING"]), json.loads(env["CREATE"]), json.loads(env["LOOKUP"])
 t0, t1, target = float(env["LOAD_START"]), float(env["LOAD_END"]), int(env["CREATED"])
 rows = [tuple(float(x) for x in line.split()) for line in open(env["SAMPLES"]) if len(line.split()) == 3]
 
@@ -272,7 +283,9 @@ result = {
         "teacher_create": (cpu[3] - cpu[2]) / max(1, create["requests"]),
         "identity_per_user": None if done_users is None else (cpu[5] - cpu[4]) / max(1, target),
         "broker_per_teacher": None if done_users is None or cpu[7] == cpu[6] else (cpu[7] - cpu[6]) / max(1, target),
+        "identity_user_lookup": (cpu[9] - cpu[8]) / max(1, lookup["requests"]),
     },
+    "user_lookup": lookup,
     "samples": len(rows),
     "machine": {"before": json.loads(env["MACHINE_BEFORE"]), "after": json.loads(env["MACHINE_AFTER"])},
     "cores": os.cpu_count(),
@@ -302,6 +315,11 @@ print(f"| teacher-service CPU ms per GET /health/live | {c['teacher_health_live'
 print(f"| teacher-service CPU ms per POST | {c['teacher_create']:.3f} | {c['teacher_create'] / max(1e-9, c['teacher_health_live']):.1f}x a GET |")
 print(f"| identity-service CPU ms per user (load start to caught up) | {fmt(c['identity_per_user'], '.3f')} | |")
 print(f"| Kafka broker CPU ms per teacher (same span) | {fmt(c['broker_per_teacher'], '.3f')} | |")
+print(f"| GET /api/v1/users?phoneNumber= req/s ({lookup['connections']} connections) | {lookup['req_per_s']:.0f} | "
+      f"{lookup['req_per_s'] / hr:.3f} |")
+print(f"| GET /api/v1/users?phoneNumber= p50 / p99 ms, status codes | {lookup['latency_ms']['p50']:.2f} / "
+      f"{lookup['latency_ms']['p99']:.2f}, {', '.join(f'{k}: {v}' for k, v in lookup['status'].items())} | |")
+print(f"| identity-service CPU ms per user lookup | {c['identity_user_lookup']:.3f} | |")
 m = result["machine"]
 print(f"\nMachine: {m['after']['cores']} cores; load average {m['before']['loadavg']} before, {m['after']['loadavg']} after; "
       f"CPU pressure (some, avg60) {m['before']['cpu_pressure_some_avg60_pct']}% before, "
