@@ -122,36 +122,27 @@ Response issue_code(const IdentityApiContext& ctx, const Request& request, const
 }  // namespace
 
 void add_user_routes(http::Server& server, const IdentityApiContext& ctx) {
-  // Lookups by phone or id: one indexed read each.
-  const auto lookup =
-      store::reads_in_process(ctx.db.dialect()) ? http::Dispatch::inline_io : http::Dispatch::worker;
-  server.route(
-      Method::get, "/api/v1/users",
-      [&ctx](const Request& request) {
-        const auto admin = http::require_role(request, ctx.verify, role::school_admin);
-        const auto phone_text = request.query_param("phoneNumber");
-        if (!phone_text || phone_text->empty())
-          throw core::DomainError(core::ErrorKind::validation, "Missing query",
-                                  "Give phoneNumber to look a user up.",
-                                  {{"phoneNumber", "'phoneNumber' is required."}});
-        const auto phone = core::normalize_phone(*phone_text, ctx.phone_region);
-        if (!phone)
-          throw core::DomainError(core::ErrorKind::validation, "Invalid phone number", "",
-                                  {{"phoneNumber", "'phoneNumber' is not a valid phone number."}});
-        const auto user = ctx.db.read(
-            [&](soci::session& s) { return find_user_by_phone_in_tenant(s, admin.tenant_id, *phone); });
-        if (!user) core::throw_not_found("User with phone " + *phone);
-        return Response::json(200, admin_view(*user, admin));
-      },
-      lookup);
+  server.route(Method::get, "/api/v1/users", [&ctx](const Request& request) {
+    const auto admin = http::require_role(request, ctx.verify, role::school_admin);
+    const auto phone_text = request.query_param("phoneNumber");
+    if (!phone_text || phone_text->empty())
+      throw core::DomainError(core::ErrorKind::validation, "Missing query",
+                              "Give phoneNumber to look a user up.",
+                              {{"phoneNumber", "'phoneNumber' is required."}});
+    const auto phone = core::normalize_phone(*phone_text, ctx.phone_region);
+    if (!phone)
+      throw core::DomainError(core::ErrorKind::validation, "Invalid phone number", "",
+                              {{"phoneNumber", "'phoneNumber' is not a valid phone number."}});
+    const auto user = ctx.db.read(
+        [&](soci::session& s) { return find_user_by_phone_in_tenant(s, admin.tenant_id, *phone); });
+    if (!user) core::throw_not_found("User with phone " + *phone);
+    return Response::json(200, admin_view(*user, admin));
+  });
 
-  server.route(
-      Method::get, "/api/v1/users/:id",
-      [&ctx](const Request& request) {
-        const auto admin = http::require_role(request, ctx.verify, role::school_admin);
-        return Response::json(200, admin_view(tenant_user(ctx, admin, request.param("id")), admin));
-      },
-      lookup);
+  server.route(Method::get, "/api/v1/users/:id", [&ctx](const Request& request) {
+    const auto admin = http::require_role(request, ctx.verify, role::school_admin);
+    return Response::json(200, admin_view(tenant_user(ctx, admin, request.param("id")), admin));
+  });
 
   server.route(Method::post, "/api/v1/users/:id/activation-code",
                [&ctx](const Request& request) { return issue_code(ctx, request, kActivationRule); });

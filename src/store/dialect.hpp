@@ -13,11 +13,6 @@ enum class Dialect { sqlite, postgresql };
 
 Dialect dialect_of(const std::string& url) noexcept;
 
-// True for the engine inside the process (SQLite): a read by key there takes
-// less time than handing an HTTP request to a worker thread and back, so
-// such a lookup may run on the I/O thread.
-constexpr bool reads_in_process(Dialect dialect) noexcept { return dialect == Dialect::sqlite; }
-
 // A migration's DDL for `dialect`. Migrations are written for SQLite, whose
 // INTEGER is 64 bits wide: on PostgreSQL it becomes BIGINT, and an INTEGER
 // PRIMARY KEY (a rowid, numbered when left out) a BIGSERIAL.

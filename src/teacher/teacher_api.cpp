@@ -93,17 +93,13 @@ void add_teacher_routes(http::Server& server, TeacherApiContext ctx) {
     return Response::json(200, http::page_json(std::move(items), paging, page.total_count));
   });
 
-  server.route(
-      Method::get, "/api/v1/teachers/:id",
-      [ctx](const Request& request) {
-        const auto admin = http::require_role(request, ctx.verify, kAdminRole);
-        const auto& id = http::id_param(request, "Teacher");
-        const auto t = ctx.db.read([&](soci::session& s) { return find_teacher(s, admin.tenant_id, id); });
-        if (!t) core::throw_not_found("Teacher " + id);
-        return Response::json(200, to_json(*t));
-      },
-      store::reads_in_process(ctx.db.dialect()) ? http::Dispatch::inline_io
-                                                : http::Dispatch::worker);  // one read by key
+  server.route(Method::get, "/api/v1/teachers/:id", [ctx](const Request& request) {
+    const auto admin = http::require_role(request, ctx.verify, kAdminRole);
+    const auto& id = http::id_param(request, "Teacher");
+    const auto t = ctx.db.read([&](soci::session& s) { return find_teacher(s, admin.tenant_id, id); });
+    if (!t) core::throw_not_found("Teacher " + id);
+    return Response::json(200, to_json(*t));
+  });
 
   server.route(Method::put, "/api/v1/teachers/:id", [ctx](const Request& request) {
     const auto admin = http::require_role(request, ctx.verify, kAdminRole);
