@@ -293,7 +293,9 @@ void Database::flush_for(const std::vector<Writer*>& batch) {
   const std::string level = relaxed && !off ? "NORMAL" : configured;
   if (level == writer_synchronous_) return;
   // Not through the statement cache: SQLite applies this pragma when it
-  // prepares the statement, not when it runs it.
+  // prepares the statement, not when it runs it. Unknown until it has run,
+  // so that a failure half-way makes the next batch set it again.
+  writer_synchronous_.clear();
   *writer_ << "PRAGMA synchronous = " + level;
   writer_synchronous_ = level;
 }
