@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "eventbus/consumer.hpp"
+#include "eventbus/kafka_config.hpp"
 #include "eventbus/kafka_message.hpp"
 
 namespace emis::eventbus {
@@ -15,11 +16,13 @@ void EventConsumer::start_at_committed(std::vector<RdKafka::TopicPartition*>& pa
   // starts fetching at once, without its offset look-up, the step 2.0.2 can
   // leave hanging when a partition comes back to this member (see
   // stall_watch.hpp). A partition with no committed offset starts where
-  // auto.offset.reset says.
+  // auto.offset.reset says, given here too (see start_without_commit).
   const auto err = consumer_->committed(partitions, 5000);
   for (auto* tp : partitions)
     if (err != RdKafka::ERR_NO_ERROR || tp->err() != RdKafka::ERR_NO_ERROR)
       tp->set_offset(RdKafka::Topic::OFFSET_INVALID);
+    else if (tp->offset() == RdKafka::Topic::OFFSET_INVALID)
+      tp->set_offset(start_without_commit(options_));
   if (err != RdKafka::ERR_NO_ERROR)
     spdlog::warn("consumer group {}: committed offsets not read ({}); librdkafka looks them up",
                  options_.group_id, RdKafka::err2str(err));

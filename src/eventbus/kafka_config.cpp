@@ -86,4 +86,13 @@ std::unique_ptr<RdKafka::Conf> consumer_config(const BusOptions& o) {
   return conf;
 }
 
+std::int64_t start_without_commit(const BusOptions& o) {
+  // As librdkafka reads it, raw properties and synonyms included.
+  std::string reset;
+  if (consumer_config(o)->get("auto.offset.reset", reset) != RdKafka::Conf::CONF_OK) reset.clear();
+  if (reset == "smallest") return RdKafka::Topic::OFFSET_BEGINNING;
+  if (reset == "largest") return RdKafka::Topic::OFFSET_END;
+  return RdKafka::Topic::OFFSET_INVALID;
+}
+
 }  // namespace emis::eventbus

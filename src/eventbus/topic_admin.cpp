@@ -17,9 +17,49 @@ struct KafkaDeleter {
   void operator()(rd_kafka_queue_t* q) const { rd_kafka_queue_destroy(q); }
   void operator()(rd_kafka_event_t* e) const { rd_kafka_event_destroy(e); }
   void operator()(rd_kafka_AdminOptions_t* o) const { rd_kafka_AdminOptions_destroy(o); }
+  void operator()(rd_kafka_topic_partition_list_t* l) const { rd_kafka_topic_partition_list_destroy(l); }
 };
 template <class T>
 using Owned = std::unique_ptr<T, KafkaDeleter>;
+
+// Waits until the leader of each partition answers for it. A broker lists
+// itself as leader of a partition created a moment ago shortly before it
+// serves the partition; a consumer whose first offset query falls in that
+// window gets NOT_LEADER and librdkafka 2.0.2 asks again only after a fixed
+// 500 ms, so the first event on that partition waited half a second.
+// Listing each partition's start offset is the same request the consumer
+// makes, so its success means the consumer's will succeed.
+bool await_partitions_served(rd_kafka_t* client, const std::vector<std::pair<std::string, int>>& topics,
+                             std::chrono::steady_clock::time_point deadline) {
+  Owned<rd_kafka_topic_partition_list_t> waiting(rd_kafka_topic_partition_list_new(0));
+  for (const auto& [name, partitions] : topics)
+    for (int p = 0; p < partitions; ++p) rd_kafka_topic_partition_list_add(waiting.get(), name.c_str(), p);
+  if (waiting->cnt == 0) return true;
+  for (;;) {
+    for (int i = 0; i < waiting->cnt; ++i) waiting->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto err = rd_kafka_offsets_for_times(client, waiting.get(),
+                                          static_cast<int>(std::max<long long>(left.count(), 1)));
+    Owned<rd_kafka_topic_partition_list_t> failing(rd_kafka_topic_partition_list_new(0));
+    for (int i = 0; i < waiting->cnt; ++i)
+      if (waiting->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        err = waiting->elems[i].err;
+        rd_kafka_topic_partition_list_add(failing.get(), waiting->elems[i].topic,
+                                          waiting->elems[i].partition);
+      }
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return true;
+    if (std::chrono::steady_clock::now() + std::chrono::milliseconds(20) >= deadline) {
+      spdlog::warn("{} partitions not served yet: {}", failing->cnt ? failing->cnt : waiting->cnt,
+                   rd_kafka_err2str(err));
+      return false;
+    }
+    // The request can fail as a whole (a leader unknown, NOT_LEADER from one
+    // broker) with no error per partition; then all are asked again.
+    if (failing->cnt) waiting = std::move(failing);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // leadership takes milliseconds
+  }
+}
 
 }  // namespace
 
@@ -74,6 +114,7 @@ bool prefetch_topic_metadata(rd_kafka_t* client, const std::vector<std::string>&
                              std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   bool ok = true;
+  std::vector<std::pair<std::string, int>> known;  // each topic found, with its partition count
   for (const auto& name : topics) {
     // The handle makes the topic known to the client; the metadata request
     // for it fills in its partitions and leaders (and the metadata cache,
@@ -97,6 +138,7 @@ bool prefetch_topic_metadata(rd_kafka_t* client, const std::vector<std::string>&
         err = metadata->topics[0].err;
         if (err == RD_KAFKA_RESP_ERR_NO_ERROR && metadata->topics[0].partition_cnt == 0)
           err = RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR) known.emplace_back(name, metadata->topics[0].partition_cnt);
       }
       if (metadata) rd_kafka_metadata_destroy(metadata);
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
@@ -108,7 +150,7 @@ bool prefetch_topic_metadata(rd_kafka_t* client, const std::vector<std::string>&
       std::this_thread::sleep_for(std::chrono::milliseconds(50));  // propagation takes milliseconds
     }
   }
-  return ok;
+  return await_partitions_served(client, known, deadline) && ok;
 }
 
 }  // namespace emis::eventbus

@@ -26,12 +26,17 @@ struct TopicSpec {
 bool ensure_topics(const BusOptions& options, const std::vector<TopicSpec>& topics,
                    std::chrono::milliseconds timeout);
 
-// Makes a client (a producer, or a consumer before it joins) know the partitions and leaders of these
-// topics now. librdkafka puts a message for a topic it has no metadata for
-// aside and asks for that metadata only at its next once-a-second topic
-// scan, so without this the first event on each topic waits up to a second.
-// Returns false when the broker could not be asked within the timeout (the
-// scan then still finds the topics later).
+// Makes a client (a producer, or a consumer before it joins) know the
+// partitions and leaders of these topics now, and waits until each leader
+// serves its partition.
+// - librdkafka puts a message for a topic it has no metadata for aside and
+//   asks for that metadata only at its next once-a-second topic scan, so
+//   without this the first event on each topic waits up to a second.
+// - A partition created a moment ago is listed with its leader shortly before
+//   that leader serves it; a consumer's first request in that window is
+//   retried only 500 ms later.
+// Returns false when the broker could not be asked, or a leader did not serve,
+// within the timeout (the client then still finds the topics later).
 bool prefetch_topic_metadata(rd_kafka_s* client, const std::vector<std::string>& topics,
                              std::chrono::milliseconds timeout);
 

@@ -1,15 +1,22 @@
-// A producer's first message to a topic: librdkafka partitions a message at
-// once only when it already has the topic's metadata; otherwise the message
-// is put aside until its once-a-second topic scan fetches the metadata (up to
-// a second of latency for the first event on every topic). Whether the
-// partitioner ran inside the produce call tells the two apart without timing.
+// A client's first use of a topic created a moment ago.
+// - A producer: librdkafka partitions a message at once only when it already
+//   has the topic's metadata; otherwise the message is put aside until its
+//   once-a-second topic scan fetches the metadata (up to a second of latency
+//   for the first event on every topic). Whether the partitioner ran inside
+//   the produce call tells the two apart without timing.
+// - A consumer: its first request for a partition lists the partition's
+//   offsets; a leader that does not serve the partition yet answers
+//   NOT_LEADER, and librdkafka asks again only 500 ms later. The same request,
+//   made once, tells whether the prefetch waited for the leaders.
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <memory>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "eventbus/kafka_config.hpp"
 #include "eventbus/topic_admin.hpp"
@@ -91,6 +98,31 @@ TEST_F(EventbusTopicMetadata, PrefetchedTopicIsPartitionedAtOnce) {
   produce();
   EXPECT_EQ(partitioned_in_produce.load(), 1);
   EXPECT_EQ(partitioned_later.load(), 0);
+}
+
+TEST_F(EventbusTopicMetadata, PrefetchedTopicsAreServedByTheirLeadersAtOnce) {
+  // Several topics of several partitions, as a service subscribes to, so
+  // that a leader not serving yet is likely right after creation.
+  std::vector<eventbus::TopicSpec> specs;
+  std::vector<std::string> topics;
+  for (int i = 0; i < 6; ++i) {
+    topics.push_back(options_.topics.common_prefix + ".served." + std::to_string(i));
+    specs.push_back({topics.back(), 3});
+  }
+  ASSERT_TRUE(eventbus::ensure_topics(options_, specs, 10s));
+  ASSERT_TRUE(eventbus::prefetch_topic_metadata(producer_.get(), topics, 10s));
+
+  std::unique_ptr<rd_kafka_topic_partition_list_t, decltype(&rd_kafka_topic_partition_list_destroy)> starts(
+      rd_kafka_topic_partition_list_new(0), &rd_kafka_topic_partition_list_destroy);
+  for (const auto& topic : topics)
+    for (int p = 0; p < 3; ++p)
+      rd_kafka_topic_partition_list_add(starts.get(), topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  const auto err = rd_kafka_offsets_for_times(producer_.get(), starts.get(), 10000);
+  ASSERT_EQ(err, RD_KAFKA_RESP_ERR_NO_ERROR) << rd_kafka_err2str(err);
+  for (int i = 0; i < starts->cnt; ++i) {
+    EXPECT_EQ(starts->elems[i].err, RD_KAFKA_RESP_ERR_NO_ERROR) << starts->elems[i].topic;
+    EXPECT_EQ(starts->elems[i].offset, 0) << starts->elems[i].topic;
+  }
 }
 
 }  // namespace

@@ -35,5 +35,14 @@ TEST(EventbusKafkaConfig, AnInstanceIdMakesTheConsumerAStaticMember) {
   EXPECT_EQ(property(*consumer_config(options), "group.instance.id"), "teacher-2");
 }
 
+TEST(EventbusKafkaConfig, APartitionWithNothingCommittedStartsWhereAutoOffsetResetSays) {
+  BusOptions options;
+  EXPECT_EQ(start_without_commit(options), RdKafka::Topic::OFFSET_BEGINNING);  // the contract's earliest
+  options.kafka_properties["auto.offset.reset"] = "latest";
+  EXPECT_EQ(start_without_commit(options), RdKafka::Topic::OFFSET_END);
+  options.kafka_properties["auto.offset.reset"] = "error";  // librdkafka's to raise
+  EXPECT_EQ(start_without_commit(options), RdKafka::Topic::OFFSET_INVALID);
+}
+
 }  // namespace
 }  // namespace emis::eventbus
