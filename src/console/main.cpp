@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
     const console::ConsoleContext ctx{sessions,
                                       onboarding,
                                       {config.string("teacher_url", "http://127.0.0.1:5001"), identity_url},
-                                      config.string("phone_region", "VN")};
+                                      host::phone_region_of(config)};
     console::add_session_routes(service.server(), ctx);
     console::add_teacher_routes(service.server(), ctx);
     console::add_onboarding_routes(service.server(), ctx);

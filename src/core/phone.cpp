@@ -21,6 +21,17 @@ std::optional<std::string> normalize_phone(std::string_view text, const std::str
   return e164;
 }
 
+void load_phone_metadata(const std::string& region) {
+  using i18n::phonenumbers::PhoneNumber;
+  using i18n::phonenumbers::PhoneNumberUtil;
+  const auto* util = PhoneNumberUtil::GetInstance();
+  PhoneNumber example;
+  if (!util->GetExampleNumber(region, &example)) return;  // an unknown region: nothing to load
+  std::string national;
+  util->Format(example, PhoneNumberUtil::NATIONAL, &national);
+  normalize_phone(national, region);
+}
+
 bool looks_like_phone(std::string_view term) {
   return std::all_of(term.begin(), term.end(), [](unsigned char c) {
     return std::isdigit(c) || c == '+' || c == ' ' || c == '-' || c == '.' || c == '(' || c == ')';

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/log.hpp"
+#include "core/phone.hpp"
 #include "eventbus/schema.hpp"
 #include "http/docs_route.hpp"
 #include "http/standard_routes.hpp"
@@ -44,6 +45,8 @@ std::vector<std::string> string_list(const core::Config& config, const std::stri
 }
 
 std::string data_dir_of(const core::Config& config) { return config.string("data_dir", ".emis/data"); }
+
+std::string phone_region_of(const core::Config& config) { return config.string("phone_region", "VN"); }
 
 store::DatabaseOptions database_options(const core::Config& config, const std::string& default_db_file) {
   store::DatabaseOptions options;
@@ -79,6 +82,7 @@ ServiceHost::ServiceHost(ServiceSettings settings, core::Config config)
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts
   core::init_logging(settings_.name, config_.string("log_level", "info"));
 
+  core::load_phone_metadata(phone_region_of(config_));
   data_dir_ = data_dir_of(config_);
   std::filesystem::create_directories(data_dir_);
   db_ = std::make_unique<store::Database>(database_options(config_, settings_.default_db_file));

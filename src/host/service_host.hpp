@@ -66,6 +66,8 @@ class ServiceHost {
 // URL; by default `default_db_file` in the data dir): read the same way by a
 // service and by its admin commands.
 std::string data_dir_of(const core::Config& config);
+// The region whose national phone numbers are read without a country code.
+std::string phone_region_of(const core::Config& config);
 store::DatabaseOptions database_options(const core::Config& config, const std::string& default_db_file);
 
 // A list setting: a JSON array in the config file, or a comma-separated

@@ -43,7 +43,7 @@ identity::AdminSpec admin_from(const core::Config& config) {
   spec.phone = config.string("bootstrap_admin_phone", "");
   spec.password = config.string("bootstrap_admin_password", "");
   spec.tenant_id = config.string("bootstrap_tenant_id", identity::kDefaultTenantId);
-  spec.region = config.string("phone_region", "VN");
+  spec.region = host::phone_region_of(config);
   return spec;
 }
 
@@ -86,7 +86,7 @@ int serve(core::Config config) {
       codes,
       throttle,
       keys.to_jwks(),
-      cfg.string("phone_region", "VN"),
+      host::phone_region_of(cfg),
       delivery.get()};
   identity::add_auth_routes(service.server(), api);
   identity::add_user_routes(service.server(), api);
@@ -94,9 +94,9 @@ int serve(core::Config config) {
   http::add_document_route(service.server(), "/openapi.json", embedded::identity_openapi_json,
                            "application/json");
   identity::add_teacher_handlers(service.consumer().handlers(), {service.outbox(), revoked},
-                                 cfg.string("phone_region", "VN"), delivery.get());
+                                 host::phone_region_of(cfg), delivery.get());
   identity::add_parent_handlers(service.consumer().handlers(), {service.outbox(), revoked},
-                                cfg.string("phone_region", "VN"), delivery.get());
+                                host::phone_region_of(cfg), delivery.get());
   service.consumer().prune_with_inbox("tombstones", identity::prune_tombstones);
   if (sms_sender) sms_sender->start();
   // The sender stops when it goes out of scope, after the service has
@@ -135,7 +135,7 @@ int main(int argc, char** argv) {
       admin.password = identity::read_admin_password(config, std::cin);
       store::Database db(host::database_options(config, kDatabaseFile));
       migrate(db);
-      admin.region = config.string("phone_region", "VN");
+      admin.region = host::phone_region_of(config);
       std::cout << identity::create_admin(db, admin) << '\n';
       return 0;
     }

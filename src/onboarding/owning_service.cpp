@@ -35,7 +35,7 @@ int run_owning_service(int argc, char** argv, const OwningService& spec) {
     const auto verify =
         access::refusing_revoked(host::make_token_verifier(jwks, host::verify_options(config)), revoked);
     spec.add_routes(service.server(),
-                    {service.db(), service.outbox(), verify, config.string("phone_region", "VN")});
+                    {service.db(), service.outbox(), verify, host::phone_region_of(config)});
     audit::add_audit_route(service.server(), service.db(), verify);
     http::add_document_route(service.server(), "/openapi.json", spec.openapi_json, "application/json");
     add_account_handlers(service.consumer().handlers(), revoked, spec.owner);
