@@ -77,6 +77,10 @@ Database::Database(DatabaseOptions options)
   if (mode != "wal") throw std::runtime_error("SQLite refused WAL mode for " + path);
   configure(*writer_, options_);
   writer_synchronous_ = options_.synchronous;
+  // NORMAL skips the flush at commit in WAL mode; a configured OFF stays OFF.
+  const auto& configured = options_.synchronous;
+  relaxed_synchronous_ =
+      configured == "OFF" || configured == "off" || configured == "0" ? configured : "NORMAL";
   writer_statements_ = std::make_unique<StatementCache>(*writer_);
   readers_ = std::make_unique<soci::connection_pool>(options_.readers);
   for (std::size_t i = 0; i < options_.readers; ++i) {
@@ -136,7 +140,7 @@ void Database::commit_or_wait(Writer& writer) {
 }
 
 void Database::write_async(std::function<void(Transaction&)> work, WriteDone done) {
-  auto writer = std::make_unique<Writer>(writer_.get(), dialect_, writer_statements_.get());
+  auto writer = std::make_unique<Writer>(writer_.get(), dialect_);
   writer->work = std::move(work);
   writer->done = std::move(done);
   if (dialect_ == Dialect::postgresql) {
@@ -287,10 +291,7 @@ bool Database::in_transaction() {
 void Database::flush_for(const std::vector<Writer*>& batch) {
   const bool relaxed = std::all_of(batch.begin(), batch.end(),
                                    [](const Writer* w) { return w->durability == Durability::relaxed; });
-  // NORMAL skips the flush at commit in WAL mode; a configured OFF stays OFF.
-  const auto& configured = options_.synchronous;
-  const bool off = configured == "OFF" || configured == "off" || configured == "0";
-  const std::string level = relaxed && !off ? "NORMAL" : configured;
+  const std::string& level = relaxed ? relaxed_synchronous_ : options_.synchronous;
   if (level == writer_synchronous_) return;
   // Not through the statement cache: SQLite applies this pragma when it
   // prepares the statement, not when it runs it. Unknown until it has run,

@@ -120,8 +120,7 @@ class Database {
   // One write waiting for its commit: a caller of write() blocked on
   // `wake`, or a write_async whose `done` the commit thread calls.
   struct Writer {
-    Writer(soci::session* session, Dialect dialect, StatementCache* statements)
-        : tx(session, dialect, statements) {}
+    Writer(soci::session* session, Dialect dialect) : tx(session, dialect) {}
     Transaction tx;
     std::function<void(Transaction&)> work;
     WriteDone done;  // empty for a blocking write()
@@ -161,6 +160,7 @@ class Database {
   std::unique_ptr<soci::session> writer_;                // SQLite
   std::unique_ptr<StatementCache> writer_statements_;    // of writer_, closed before it
   std::string writer_synchronous_;                       // the level writer_ has now
+  std::string relaxed_synchronous_;                      // the level of a batch of relaxed writes only
   std::unique_ptr<soci::connection_pool> writers_pool_;  // PostgreSQL
   std::unique_ptr<soci::connection_pool> readers_;
   std::vector<std::unique_ptr<StatementCache>> reader_statements_;  // SQLite; closed before readers_
@@ -180,7 +180,7 @@ void ensure_connected(soci::session& session);
 template <class Work>
 auto Database::write(Work&& work, Durability durability) -> std::invoke_result_t<Work, Transaction&> {
   using Result = std::invoke_result_t<Work, Transaction&>;
-  Writer writer(writer_.get(), dialect_, writer_statements_.get());
+  Writer writer(writer_.get(), dialect_);
   writer.durability = durability;
   std::conditional_t<std::is_void_v<Result>, bool, std::optional<Result>> result{};
   writer.work = [&](Transaction& tx) {

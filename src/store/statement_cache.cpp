@@ -47,8 +47,6 @@ soci::statement& StatementCache::statement(const std::string& sql) {
     st->alloc();
     st->prepare(sql);
     slot = std::move(st);
-  } else {
-    slot->bind_clean_up();
   }
   return *slot;
 }

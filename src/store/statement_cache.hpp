@@ -2,7 +2,7 @@
 // more time parsing and planning a small INSERT or a lookup by key than
 // running it, and the requests and events run the same text thousands of
 // times a second. A Database keeps one for its writer and one for each
-// reader; code that holds only a session finds it with `of`.
+// reader; the queries below find it from their session with `of`.
 #pragma once
 
 #include <soci/soci.h>
@@ -20,8 +20,8 @@ class StatementCache {
   StatementCache(const StatementCache&) = delete;
   StatementCache& operator=(const StatementCache&) = delete;
 
-  // The statement of `sql`, prepared on first use, its bindings cleared for
-  // the caller's.
+  // The statement of `sql`, prepared on first use. Its user ends each run
+  // with a RunEnd, which also clears the bindings for the next user.
   soci::statement& statement(const std::string& sql);
   // Runs a statement of the cache with the bindings it was given and returns
   // the rows it changed. Its run then ends, failed or not, so that it holds
@@ -49,29 +49,51 @@ class StatementCache {
   std::unordered_map<std::string, std::unique_ptr<soci::statement>> statements_;
 };
 
-// Calls `visit(row)` for each row `sql` yields with `params` bound in turn;
-// `visit` must not run the same SQL on the same session.
-// On a connection with a StatementCache the statement is prepared once, and
-// its run ends before this returns (a SELECT left open would hold its read
-// snapshot); elsewhere it is prepared for this call.
-template <class Visit, class... Params>
-void for_each_row(soci::session& s, const std::string& sql, Visit&& visit, const Params&... params) {
+// Calls `use(st)` with the statement of `sql`, `elements` (soci::use and
+// soci::into) exchanged and bound. On a connection with a StatementCache the
+// statement is prepared once, and its run ends when `use` returns or throws
+// (a SELECT left open would hold its read snapshot); elsewhere it is prepared
+// for this call.
+template <class Use, class... Elements>
+decltype(auto) with_statement(soci::session& s, const std::string& sql, Use&& use, Elements&&... elements) {
   StatementCache* cache = StatementCache::of(s);
   if (cache == nullptr) {
-    // A binary fold over soci's comma operator binds each parameter in turn.
-    soci::rowset<soci::row> rows = ((s.prepare << sql), ..., soci::use(params));
-    for (const auto& r : rows) visit(r);
-    return;
+    // A binary fold over soci's comma operator binds each element in turn.
+    soci::statement st = ((s.prepare << sql), ..., std::forward<Elements>(elements));
+    return use(st);
   }
   soci::statement& st = cache->statement(sql);
-  soci::row row;
-  st.exchange(soci::into(row));
-  (st.exchange(soci::use(params)), ...);
+  const StatementCache::RunEnd end(st);  // also when binding throws: the next use starts clean
+  (st.exchange(std::forward<Elements>(elements)), ...);
   st.define_and_bind();
-  const StatementCache::RunEnd end(st);
-  if (!st.execute(true)) return;
-  do visit(static_cast<const soci::row&>(row));
-  while (st.fetch());
+  return use(st);
+}
+
+// Runs `sql` with `elements` bound and returns the rows it changed.
+template <class... Elements>
+long long run(soci::session& s, const std::string& sql, Elements&&... elements) {
+  return with_statement(
+      s, sql,
+      [](soci::statement& st) {
+        st.execute(true);
+        return static_cast<long long>(st.get_affected_rows());
+      },
+      std::forward<Elements>(elements)...);
+}
+
+// Calls `visit(row)` for each row `sql` yields with `params` bound in turn;
+// `visit` must not run the same SQL on the same session.
+template <class Visit, class... Params>
+void for_each_row(soci::session& s, const std::string& sql, Visit&& visit, const Params&... params) {
+  soci::row row;
+  with_statement(
+      s, sql,
+      [&](soci::statement& st) {
+        if (!st.execute(true)) return;
+        do visit(static_cast<const soci::row&>(row));
+        while (st.fetch());
+      },
+      soci::into(row), soci::use(params)...);
 }
 
 }  // namespace emis::store

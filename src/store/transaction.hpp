@@ -15,8 +15,7 @@ namespace emis::store {
 
 class Transaction {
  public:
-  Transaction(soci::session* session, Dialect dialect, StatementCache* statements = nullptr)
-      : session_(session), dialect_(dialect), statements_(statements) {}
+  Transaction(soci::session* session, Dialect dialect) : session_(session), dialect_(dialect) {}
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
 
@@ -26,15 +25,7 @@ class Transaction {
   // time: on SQLite's writer they are prepared once per process.
   template <class... Elements>
   long long run(const std::string& sql, Elements&&... elements) {
-    if (statements_ == nullptr) {
-      soci::statement st = ((session_->prepare << sql), ..., std::forward<Elements>(elements));
-      st.execute(true);
-      return st.get_affected_rows();
-    }
-    soci::statement& st = statements_->statement(sql);
-    (st.exchange(std::forward<Elements>(elements)), ...);
-    st.define_and_bind();
-    return StatementCache::execute(st);
+    return store::run(*session_, sql, std::forward<Elements>(elements)...);
   }
   Dialect dialect() const noexcept { return dialect_; }
   void after_commit(std::function<void()> callback) { after_commit_.push_back(std::move(callback)); }
@@ -48,7 +39,6 @@ class Transaction {
   friend class Database;  // binds a PostgreSQL writer to the session it checked out
   soci::session* session_;
   Dialect dialect_;
-  StatementCache* statements_;
   std::vector<std::function<void()>> after_commit_;
   std::vector<std::string> notified_;
 };

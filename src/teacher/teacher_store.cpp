@@ -14,6 +14,11 @@ constexpr const char* kColumns =
     "user_id, "
     "account_status, created_at, updated_at, account_status_reason";
 
+// Built once: cached statements are found by their text.
+const std::string kFindTeacher =
+    std::string("SELECT ") + kColumns +
+    " FROM teachers WHERE id = :id AND tenant_id = :tenant AND deleted_at IS NULL";
+
 Teacher from_row(const soci::row& r) {
   Teacher t;
   t.id = r.get<std::string>(0);
@@ -133,10 +138,7 @@ bool delete_teacher(store::Transaction& tx, const std::string& tenant_id, const 
 std::optional<Teacher> find_teacher(soci::session& s, const std::string& tenant_id, const std::string& id) {
   std::optional<Teacher> teacher;
   store::for_each_row(
-      s,
-      std::string("SELECT ") + kColumns +
-          " FROM teachers WHERE id = :id AND tenant_id = :tenant AND deleted_at IS NULL",
-      [&](const soci::row& r) { teacher = from_row(r); }, id, tenant_id);
+      s, kFindTeacher, [&](const soci::row& r) { teacher = from_row(r); }, id, tenant_id);
   return teacher;
 }
 
