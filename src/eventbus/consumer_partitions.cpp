@@ -12,17 +12,19 @@ namespace emis::eventbus {
 using Clock = std::chrono::steady_clock;
 
 void EventConsumer::start_at_committed(std::vector<RdKafka::TopicPartition*>& partitions) {
-  // Asked here rather than left to librdkafka: with an offset given, assign()
-  // starts fetching at once, without its offset look-up, the step 2.0.2 can
-  // leave hanging when a partition comes back to this member (see
-  // stall_watch.hpp). A partition with no committed offset starts where
-  // auto.offset.reset says, given here too (see start_without_commit).
+  // Asked here rather than left to librdkafka: with a committed offset
+  // given, assign() starts fetching at once, without its offset look-up, the
+  // step 2.0.2 can leave hanging when a partition comes back to this member
+  // (see stall_watch.hpp). A partition with nothing committed starts at the
+  // logical offset auto.offset.reset names, which librdkafka looks up at once
+  // (left unset, it waited 100 ms first: see start_without_commit).
   const auto err = consumer_->committed(partitions, 5000);
+  const auto start = start_without_commit(options_);
   for (auto* tp : partitions)
     if (err != RdKafka::ERR_NO_ERROR || tp->err() != RdKafka::ERR_NO_ERROR)
       tp->set_offset(RdKafka::Topic::OFFSET_INVALID);
     else if (tp->offset() == RdKafka::Topic::OFFSET_INVALID)
-      tp->set_offset(start_without_commit(options_));
+      tp->set_offset(start);
   if (err != RdKafka::ERR_NO_ERROR)
     spdlog::warn("consumer group {}: committed offsets not read ({}); librdkafka looks them up",
                  options_.group_id, RdKafka::err2str(err));

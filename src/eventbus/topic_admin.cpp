@@ -22,41 +22,31 @@ struct KafkaDeleter {
 template <class T>
 using Owned = std::unique_ptr<T, KafkaDeleter>;
 
-// Waits until the leader of each partition answers for it. A broker lists
-// itself as leader of a partition created a moment ago shortly before it
-// serves the partition; a consumer whose first offset query falls in that
+// Waits until the leader of each of `partitions` answers for it. A broker
+// lists itself as leader of a partition created a moment ago shortly before
+// it serves the partition; a consumer whose first offset query falls in that
 // window gets NOT_LEADER and librdkafka 2.0.2 asks again only after a fixed
 // 500 ms, so the first event on that partition waited half a second.
-// Listing each partition's start offset is the same request the consumer
-// makes, so its success means the consumer's will succeed.
-bool await_partitions_served(rd_kafka_t* client, const std::vector<std::pair<std::string, int>>& topics,
+// Listing each partition's start offset is the request a consumer makes for
+// a partition with nothing committed, so its success means the consumer's
+// will succeed. librdkafka answers per partition only when the whole request
+// succeeds, so every partition is asked until it does.
+bool await_partitions_served(rd_kafka_t* client, rd_kafka_topic_partition_list_t& partitions,
                              std::chrono::steady_clock::time_point deadline) {
-  Owned<rd_kafka_topic_partition_list_t> waiting(rd_kafka_topic_partition_list_new(0));
-  for (const auto& [name, partitions] : topics)
-    for (int p = 0; p < partitions; ++p) rd_kafka_topic_partition_list_add(waiting.get(), name.c_str(), p);
-  if (waiting->cnt == 0) return true;
+  if (partitions.cnt == 0) return true;
   for (;;) {
-    for (int i = 0; i < waiting->cnt; ++i) waiting->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+    for (int i = 0; i < partitions.cnt; ++i) partitions.elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    auto err = rd_kafka_offsets_for_times(client, waiting.get(),
+    auto err = rd_kafka_offsets_for_times(client, &partitions,
                                           static_cast<int>(std::max<long long>(left.count(), 1)));
-    Owned<rd_kafka_topic_partition_list_t> failing(rd_kafka_topic_partition_list_new(0));
-    for (int i = 0; i < waiting->cnt; ++i)
-      if (waiting->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        err = waiting->elems[i].err;
-        rd_kafka_topic_partition_list_add(failing.get(), waiting->elems[i].topic,
-                                          waiting->elems[i].partition);
-      }
+    for (int i = 0; i < partitions.cnt && err == RD_KAFKA_RESP_ERR_NO_ERROR; ++i)
+      err = partitions.elems[i].err;
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return true;
     if (std::chrono::steady_clock::now() + std::chrono::milliseconds(20) >= deadline) {
-      spdlog::warn("{} partitions not served yet: {}", failing->cnt ? failing->cnt : waiting->cnt,
-                   rd_kafka_err2str(err));
+      spdlog::warn("partitions not served yet: {}", rd_kafka_err2str(err));
       return false;
     }
-    // The request can fail as a whole (a leader unknown, NOT_LEADER from one
-    // broker) with no error per partition; then all are asked again.
-    if (failing->cnt) waiting = std::move(failing);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // leadership takes milliseconds
   }
 }
@@ -114,7 +104,9 @@ bool prefetch_topic_metadata(rd_kafka_t* client, const std::vector<std::string>&
                              std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   bool ok = true;
-  std::vector<std::pair<std::string, int>> known;  // each topic found, with its partition count
+  // The partitions found with a leader. One without (its broker away) is
+  // not waited for: librdkafka would not look its leader up again meanwhile.
+  Owned<rd_kafka_topic_partition_list_t> led(rd_kafka_topic_partition_list_new(0));
   for (const auto& name : topics) {
     // The handle makes the topic known to the client; the metadata request
     // for it fills in its partitions and leaders (and the metadata cache,
@@ -138,7 +130,11 @@ bool prefetch_topic_metadata(rd_kafka_t* client, const std::vector<std::string>&
         err = metadata->topics[0].err;
         if (err == RD_KAFKA_RESP_ERR_NO_ERROR && metadata->topics[0].partition_cnt == 0)
           err = RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
-        if (err == RD_KAFKA_RESP_ERR_NO_ERROR) known.emplace_back(name, metadata->topics[0].partition_cnt);
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
+          for (int p = 0; p < metadata->topics[0].partition_cnt; ++p)
+            if (metadata->topics[0].partitions[p].leader >= 0)
+              rd_kafka_topic_partition_list_add(led.get(), name.c_str(),
+                                                metadata->topics[0].partitions[p].id);
       }
       if (metadata) rd_kafka_metadata_destroy(metadata);
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
@@ -150,7 +146,7 @@ bool prefetch_topic_metadata(rd_kafka_t* client, const std::vector<std::string>&
       std::this_thread::sleep_for(std::chrono::milliseconds(50));  // propagation takes milliseconds
     }
   }
-  return await_partitions_served(client, known, deadline) && ok;
+  return await_partitions_served(client, *led, deadline) && ok;
 }
 
 }  // namespace emis::eventbus

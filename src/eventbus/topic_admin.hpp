@@ -34,7 +34,8 @@ bool ensure_topics(const BusOptions& options, const std::vector<TopicSpec>& topi
 //   without this the first event on each topic waits up to a second.
 // - A partition created a moment ago is listed with its leader shortly before
 //   that leader serves it; a consumer's first request in that window is
-//   retried only 500 ms later.
+//   retried only 500 ms later. (A partition listed without a leader, its
+//   broker away, is not waited for.)
 // Returns false when the broker could not be asked, or a leader did not serve,
 // within the timeout (the client then still finds the topics later).
 bool prefetch_topic_metadata(rd_kafka_s* client, const std::vector<std::string>& topics,

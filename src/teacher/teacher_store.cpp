@@ -14,7 +14,7 @@ constexpr const char* kColumns =
     "user_id, "
     "account_status, created_at, updated_at, account_status_reason";
 
-// Built once: cached statements are found by their text.
+// Built once, not at every call.
 const std::string kFindTeacher =
     std::string("SELECT ") + kColumns +
     " FROM teachers WHERE id = :id AND tenant_id = :tenant AND deleted_at IS NULL";
