@@ -304,9 +304,7 @@ void Database::flush_for(const std::vector<Writer*>& batch) {
 void Database::begin() { run_on_writer("BEGIN IMMEDIATE"); }
 void Database::commit() { run_on_writer("COMMIT"); }
 
-void Database::run_on_writer(const std::string& sql) {
-  StatementCache::execute(writer_statements_->statement(sql));
-}
+void Database::run_on_writer(const std::string& sql) { store::run(*writer_, sql); }
 
 void Database::rollback() noexcept {
   try {

@@ -2,6 +2,7 @@
 
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <atomic>
 #include <mutex>
 #include <shared_mutex>
 
@@ -15,20 +16,26 @@ std::unordered_map<const void*, StatementCache*>& registry() {
   static std::unordered_map<const void*, StatementCache*> caches;
   return caches;
 }
+// How many caches exist. A process on PostgreSQL has none, and its queries
+// then skip the lock and the lookup.
+std::atomic<std::size_t> live_caches{0};
 
 }  // namespace
 
 StatementCache::StatementCache(soci::session& session) : session_(session) {
   std::unique_lock lock(registry_mutex);
   registry()[session_.get_backend()] = this;
+  ++live_caches;
 }
 
 StatementCache::~StatementCache() {
   std::unique_lock lock(registry_mutex);
   registry().erase(session_.get_backend());
+  --live_caches;
 }
 
 StatementCache* StatementCache::of(soci::session& session) {
+  if (live_caches.load(std::memory_order_relaxed) == 0) return nullptr;
   std::shared_lock lock(registry_mutex);
   const auto found = registry().find(session.get_backend());
   return found == registry().end() ? nullptr : found->second;
@@ -49,12 +56,6 @@ soci::statement& StatementCache::statement(const std::string& sql) {
     slot = std::move(st);
   }
   return *slot;
-}
-
-long long StatementCache::execute(soci::statement& st) {
-  const RunEnd end(st);
-  st.execute(true);
-  return st.get_affected_rows();
 }
 
 }  // namespace emis::store

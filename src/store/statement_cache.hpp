@@ -23,11 +23,6 @@ class StatementCache {
   // The statement of `sql`, prepared on first use. Its user ends each run
   // with a RunEnd, which also clears the bindings for the next user.
   soci::statement& statement(const std::string& sql);
-  // Runs a statement of the cache with the bindings it was given and returns
-  // the rows it changed. Its run then ends, failed or not, so that it holds
-  // no read of the database until its next use (a SELECT stopped at its
-  // first row would).
-  static long long execute(soci::statement& st);
   // The cache of the connection `session` works on (a pooled session hands
   // out its pool's connection), or null when it has none (PostgreSQL).
   static StatementCache* of(soci::session& session);
