@@ -77,6 +77,9 @@ class ConsoleOnboardingTest(ConsoleTestCase):
         # No reload from here on: the status comes from the console's read model.
         expect(row.locator(".badge")).to_have_text("PendingActivation", timeout=LIVE_TIMEOUT_MS)
         expect(admin_page.locator("#notice")).to_contain_text("the account waits for activation")
+        # The time in the waiting list wraps as a whole, never leaving "PM" alone.
+        waiting = admin_page.locator("#overview .stuck li", has_text="Phạm Thị Dung").first
+        expect(waiting.locator(".since")).to_have_css("white-space", "nowrap")
         self.screenshot(admin_page, "pending_activation")
 
         row.get_by_role("button", name=re.compile("^Issue code")).click()

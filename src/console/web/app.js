@@ -237,7 +237,11 @@ function renderOverview(overview) {
     const list = document.createElement("ul");
     for (const e of overview.longestPending) {
       const li = document.createElement("li");
-      li.textContent = `${e.fullName || e.teacherId} · since ${new Date(e.statusAtMs).toLocaleString()}`;
+      // The time wraps as a whole: a narrow box must not leave "PM" on a line of its own.
+      const since = document.createElement("span");
+      since.className = "since";
+      since.textContent = `since ${new Date(e.statusAtMs).toLocaleString()}`;
+      li.append(`${e.fullName || e.teacherId} · `, since);
       list.append(li);
     }
     div.append(list);
