@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <functional>
 #include <stdexcept>
 
 namespace emis::core {
@@ -26,7 +28,42 @@ std::string render_labels(const Labels& labels) {
   return out + "}";
 }
 
+// Prometheus writes a bound as a float: "0.005", "1", "+Inf".
+std::string bound_text(double bound) { return fmt::format("{}", bound); }
+
+Labels with_bound(Labels labels, const std::string& bound) {
+  labels["le"] = bound;
+  return labels;
+}
+
 }  // namespace
+
+Histogram::Histogram(std::vector<double> upper_bounds)
+    : bounds_(std::move(upper_bounds)),
+      buckets_(std::make_unique<std::atomic<std::uint64_t>[]>(bounds_.size() + 1)) {
+  if (std::adjacent_find(bounds_.begin(), bounds_.end(), std::greater_equal<>()) != bounds_.end())
+    throw std::logic_error("histogram bounds must increase");
+}
+
+void Histogram::observe(double value) noexcept {
+  const auto bucket = std::lower_bound(bounds_.begin(), bounds_.end(), value) - bounds_.begin();
+  buckets_[static_cast<std::size_t>(bucket)].fetch_add(1, std::memory_order_relaxed);
+  sum_.fetch_add(value, std::memory_order_relaxed);
+  count_.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::uint64_t Histogram::count_up_to(std::size_t i) const noexcept {
+  std::uint64_t total = 0;
+  for (std::size_t b = 0; b <= i && b <= bounds_.size(); ++b)
+    total += buckets_[b].load(std::memory_order_relaxed);
+  return total;
+}
+
+const std::vector<double>& latency_buckets() {
+  static const std::vector<double> bounds{0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1,
+                                          0.2,   0.5,   1,     2,    5,    10,   60};
+  return bounds;
+}
 
 MetricsRegistry::Family& MetricsRegistry::family(const std::string& name, const std::string& help,
                                                  const char* type) {
@@ -54,6 +91,14 @@ Gauge& MetricsRegistry::gauge(const std::string& name, const std::string& help, 
   return *slot;
 }
 
+Histogram& MetricsRegistry::histogram(const std::string& name, const std::string& help, const Labels& labels,
+                                      const std::vector<double>& upper_bounds) {
+  std::lock_guard lock(mutex_);
+  auto& slot = family(name, help, "histogram").histograms[labels];
+  if (!slot) slot = std::make_unique<Histogram>(upper_bounds);
+  return *slot;
+}
+
 void MetricsRegistry::gauge_callback(const std::string& name, const std::string& help, const Labels& labels,
                                      std::function<double()> read) {
   std::lock_guard lock(mutex_);
@@ -69,6 +114,19 @@ std::string MetricsRegistry::render() const {
       out += fmt::format("{}{} {}\n", name, render_labels(labels), c->value());
     for (const auto& [labels, g] : f.gauges)
       out += fmt::format("{}{} {}\n", name, render_labels(labels), g->value());
+    for (const auto& [labels, h] : f.histograms) {
+      // The count is read first and caps every bucket: a scrape racing an
+      // observation still shows buckets that never exceed +Inf.
+      const auto count = h->count();
+      const auto sum = h->sum();
+      for (std::size_t i = 0; i < h->upper_bounds().size(); ++i)
+        out += fmt::format("{}_bucket{} {}\n", name,
+                           render_labels(with_bound(labels, bound_text(h->upper_bounds()[i]))),
+                           std::min(h->count_up_to(i), count));
+      out += fmt::format("{}_bucket{} {}\n", name, render_labels(with_bound(labels, "+Inf")), count);
+      out += fmt::format("{}_sum{} {}\n{}_count{} {}\n", name, render_labels(labels), sum, name,
+                         render_labels(labels), count);
+    }
     for (const auto& [labels, read] : f.callbacks) {
       double v = 0;
       try {

@@ -33,11 +33,39 @@ class Gauge {
   std::atomic<double> value_{0};
 };
 
+// Observations counted into buckets by upper bound, as a Prometheus
+// histogram renders them; lock-free like the counters.
+class Histogram {
+ public:
+  // Bounds in increasing order; a last bucket (+Inf) takes what is above them.
+  explicit Histogram(std::vector<double> upper_bounds);
+  void observe(double value) noexcept;
+
+  const std::vector<double>& upper_bounds() const noexcept { return bounds_; }
+  // Observations at most upper_bounds()[i] (cumulative); i == upper_bounds().size() is +Inf.
+  std::uint64_t count_up_to(std::size_t i) const noexcept;
+  std::uint64_t count() const noexcept { return count_.load(std::memory_order_relaxed); }
+  double sum() const noexcept { return sum_.load(std::memory_order_relaxed); }
+
+ private:
+  std::vector<double> bounds_;
+  std::unique_ptr<std::atomic<std::uint64_t>[]> buckets_;  // one per bound, then +Inf; not cumulative
+  std::atomic<std::uint64_t> count_{0};
+  std::atomic<double> sum_{0};
+};
+
+// Bounds for latencies in seconds, from a millisecond to a minute: the bus's
+// hops take milliseconds, an outage minutes.
+const std::vector<double>& latency_buckets();
+
 class MetricsRegistry {
  public:
   // The same name and labels give back the same metric.
   Counter& counter(const std::string& name, const std::string& help, const Labels& labels = {});
   Gauge& gauge(const std::string& name, const std::string& help, const Labels& labels = {});
+  // The same name and labels give back the same histogram, with the bounds it was made with.
+  Histogram& histogram(const std::string& name, const std::string& help, const Labels& labels = {},
+                       const std::vector<double>& upper_bounds = latency_buckets());
   // A gauge computed when scraped (e.g. the outbox backlog read from the database).
   void gauge_callback(const std::string& name, const std::string& help, const Labels& labels,
                       std::function<double()> read);
@@ -50,6 +78,7 @@ class MetricsRegistry {
     std::string type;
     std::map<Labels, std::unique_ptr<Counter>> counters;
     std::map<Labels, std::unique_ptr<Gauge>> gauges;
+    std::map<Labels, std::unique_ptr<Histogram>> histograms;
     std::map<Labels, std::function<double()>> callbacks;
   };
   Family& family(const std::string& name, const std::string& help, const char* type);

@@ -89,7 +89,9 @@ EventConsumer::TopicCounters& EventConsumer::counters(const std::string& topic) 
                    metrics_.counter("emis_eventbus_retried_total", "Handler attempts retried", labels),
                    metrics_.counter("emis_eventbus_duplicates_total", "Redelivered events skipped", labels),
                    metrics_.counter("emis_eventbus_dead_lettered_total", "Events sent to a dead-letter topic",
-                                    labels)})
+                                    labels),
+                   metrics_.histogram("emis_eventbus_event_age_seconds",
+                                      "From the message's Kafka timestamp to its handler's commit", labels)})
       .first->second;
 }
 
@@ -426,6 +428,13 @@ void EventConsumer::report(const RawMessage& raw, Outcome outcome, const Incomin
   switch (outcome) {
     case Outcome::handled:
       counter.handled.inc();
+      // The producer's clock against this one: on one host exact but for the
+      // timestamp's whole millisecond, across hosts as close as their clocks.
+      if (raw.timestamp_ms) {
+        const auto now = std::chrono::system_clock::now().time_since_epoch();
+        const double age_ms = std::chrono::duration<double, std::milli>(now).count() - *raw.timestamp_ms;
+        counter.event_age.observe(std::max(0.0, age_ms) / 1e3);
+      }
       spdlog::info("handled {} {} from {}[{}]@{} traceparent={}", event.event_type, event.id, raw.topic,
                    raw.partition, raw.offset, event.traceparent);
       break;

@@ -129,6 +129,7 @@ class EventConsumer {
     core::Counter& retried;
     core::Counter& duplicates;
     core::Counter& dead_lettered;
+    core::Histogram& event_age;
   };
   TopicCounters& counters(const std::string& topic);
 

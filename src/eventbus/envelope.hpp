@@ -48,6 +48,9 @@ struct RawMessage {
   std::optional<std::string> key;
   std::string value;
   Headers headers;
+  // When the producer created the message (Kafka's CreateTime, in ms since
+  // the epoch), or the broker appended it (LogAppendTime); absent if neither.
+  std::optional<std::int64_t> timestamp_ms;
 
   std::optional<std::string> header(std::string_view name) const;  // the last one of that name
 };

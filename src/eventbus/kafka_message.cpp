@@ -11,6 +11,8 @@ RawMessage to_raw(RdKafka::Message& m) {
   raw.offset = m.offset();
   if (m.key()) raw.key = *m.key();
   raw.value.assign(static_cast<const char*>(m.payload()), m.len());
+  if (const auto ts = m.timestamp(); ts.type != RdKafka::MessageTimestamp::MSG_TIMESTAMP_NOT_AVAILABLE)
+    raw.timestamp_ms = ts.timestamp;
   if (const auto* headers = m.headers())
     for (const auto& h : headers->get_all())
       raw.headers.emplace_back(h.key(),

@@ -28,6 +28,7 @@ struct Producer::Callbacks : RdKafka::DeliveryReportCb, RdKafka::EventCb {
     report.partition = message.partition();  // also on failure, when the partitioner had chosen one
     if (report.ok) {
       owner->delivered_.inc();
+      if (const auto micros = message.latency(); micros >= 0) owner->publish_seconds_.observe(micros / 1e6);
       report.offset = message.offset();
     } else {
       owner->failed_.inc();
@@ -68,7 +69,10 @@ Producer::Producer(const BusOptions& options, core::MetricsRegistry& metrics)
     : callbacks_(std::make_unique<Callbacks>()),
       produced_(metrics.counter("emis_eventbus_produced_total", "Messages handed to the Kafka producer")),
       delivered_(metrics.counter("emis_eventbus_delivered_total", "Messages the broker acknowledged")),
-      failed_(metrics.counter("emis_eventbus_delivery_failures_total", "Messages whose delivery failed")) {
+      failed_(metrics.counter("emis_eventbus_delivery_failures_total", "Messages whose delivery failed")),
+      publish_seconds_(
+          metrics.histogram("emis_eventbus_publish_seconds",
+                            "From handing a message to the Kafka producer to the broker's acknowledgement")) {
   callbacks_->owner = this;
   callbacks_->debug = options.kafka_properties.count("debug") > 0;
   auto conf = producer_config(options);

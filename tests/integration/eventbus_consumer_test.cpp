@@ -62,6 +62,10 @@ TEST_F(EventbusConsumer, RedeliveredEventIsSkippedThroughTheInbox) {
   EXPECT_EQ(all[0].event_id, twice.event_id);
   EXPECT_EQ(all[1].event_id, after.event_id);
   EXPECT_EQ(scalar(tdb.db(), "SELECT COUNT(*) FROM inbox WHERE outcome = 'handled'"), 2);
+  // The age of each event handled, not of the copy skipped, from its Kafka timestamp.
+  const auto& age = rig.metrics.histogram("emis_eventbus_event_age_seconds", "", {{"topic", topic}});
+  EXPECT_EQ(age.count(), 2u);
+  EXPECT_LT(age.sum(), 60.0);
 }
 
 TEST_F(EventbusConsumer, RestartResumesAtTheCommittedOffset) {

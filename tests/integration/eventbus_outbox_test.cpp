@@ -79,6 +79,10 @@ TEST_F(EventbusOutbox, PublishesCommittedEventsInOrderWithKeyAndHeaders) {
   EXPECT_TRUE(eventually([&] { return unsent(tdb.db()) == 0; }, 10s));
   EXPECT_EQ(scalar(tdb.db(), "SELECT COUNT(*) FROM outbox WHERE last_error IS NOT NULL"), 0);
   EXPECT_EQ(metrics.counter("emis_eventbus_delivered_total", "").value(), ids.size());
+  // Every acknowledgement's time since the produce call is in the histogram.
+  const auto& publish = metrics.histogram("emis_eventbus_publish_seconds", "");
+  EXPECT_EQ(publish.count(), ids.size());
+  EXPECT_GT(publish.sum(), 0.0);
 }
 
 TEST_F(EventbusOutbox, RolledBackTransactionPublishesNothing) {

@@ -20,7 +20,7 @@ void deliver_event(store::Database& db, const eventbus::HandlerRegistry& handler
   auto value = nlohmann::json::parse(message.value);
   value["occurredOn"] = core::to_iso8601(std::chrono::system_clock::now() - age);
   message.value = value.dump();
-  eventbus::RawMessage raw{message.topic, 0, 0, message.key, message.value, message.headers};
+  eventbus::RawMessage raw{message.topic, 0, 0, message.key, message.value, message.headers, std::nullopt};
   auto incoming = eventbus::decode(raw);
   const auto& handler = handlers.resolve(incoming);
   db.write([&](store::Transaction& tx) { handler(tx, incoming); });

@@ -99,5 +99,24 @@ TEST(Metrics, RendersPrometheusText) {
   EXPECT_NE(text.find("emis_backlog 5"), std::string::npos);
 }
 
+TEST(Metrics, AHistogramCountsEachObservationInTheBucketsAtOrAboveIt) {
+  core::MetricsRegistry m;
+  auto& h = m.histogram("emis_wait_seconds", "Waits", {{"topic", "t"}}, {0.001, 0.01});
+  for (const double seconds : {0.0005, 0.001, 0.004, 3.0}) h.observe(seconds);
+  EXPECT_EQ(&h, &m.histogram("emis_wait_seconds", "Waits", {{"topic", "t"}}, {0.001, 0.01}));
+  const auto text = m.render();
+  EXPECT_NE(text.find("# TYPE emis_wait_seconds histogram"), std::string::npos);
+  EXPECT_NE(text.find(R"(emis_wait_seconds_bucket{le="0.001",topic="t"} 2)"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(emis_wait_seconds_bucket{le="0.01",topic="t"} 3)"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(emis_wait_seconds_bucket{le="+Inf",topic="t"} 4)"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(emis_wait_seconds_sum{topic="t"} 3.0055)"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(emis_wait_seconds_count{topic="t"} 4)"), std::string::npos) << text;
+}
+
+TEST(Metrics, AHistogramsBoundsMustIncrease) {
+  EXPECT_THROW(core::Histogram({0.01, 0.001}), std::logic_error);
+  EXPECT_THROW(core::Histogram({0.001, 0.001}), std::logic_error);
+}
+
 }  // namespace
 }  // namespace emis

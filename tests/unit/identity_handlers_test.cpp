@@ -41,7 +41,7 @@ class IdentityHandlers : public ::testing::Test {
   template <class Event>
   void deliver(const Event& e) {
     const auto message = eventbus::encode(e, {});
-    eventbus::RawMessage raw{message.topic, 0, 0, message.key, message.value, message.headers};
+    eventbus::RawMessage raw{message.topic, 0, 0, message.key, message.value, message.headers, std::nullopt};
     auto incoming = eventbus::decode(raw);
     const auto& handler = handlers_.resolve(incoming);
     db_.write([&](store::Transaction& tx) { handler(tx, incoming); });
