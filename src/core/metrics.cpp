@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <stdexcept>
 
@@ -41,11 +42,13 @@ Labels with_bound(Labels labels, const std::string& bound) {
 Histogram::Histogram(std::vector<double> upper_bounds)
     : bounds_(std::move(upper_bounds)),
       buckets_(std::make_unique<std::atomic<std::uint64_t>[]>(bounds_.size() + 1)) {
-  if (std::adjacent_find(bounds_.begin(), bounds_.end(), std::greater_equal<>()) != bounds_.end())
-    throw std::logic_error("histogram bounds must increase");
+  if (std::adjacent_find(bounds_.begin(), bounds_.end(), std::greater_equal<>()) != bounds_.end() ||
+      !std::all_of(bounds_.begin(), bounds_.end(), [](double b) { return std::isfinite(b); }))
+    throw std::logic_error("histogram bounds must be finite and increase");
 }
 
 void Histogram::observe(double value) noexcept {
+  if (!(value >= 0)) return;  // NaN would poison the sum for good; a latency is never negative
   const auto bucket = std::lower_bound(bounds_.begin(), bounds_.end(), value) - bounds_.begin();
   buckets_[static_cast<std::size_t>(bucket)].fetch_add(1, std::memory_order_relaxed);
   sum_.fetch_add(value, std::memory_order_relaxed);
@@ -60,8 +63,8 @@ std::uint64_t Histogram::count_up_to(std::size_t i) const noexcept {
 }
 
 const std::vector<double>& latency_buckets() {
-  static const std::vector<double> bounds{0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1,
-                                          0.2,   0.5,   1,     2,    5,    10,   60};
+  static const std::vector<double> bounds{0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2,
+                                          0.5,   1,     2,     5,    10,   60,   300, 900};
   return bounds;
 }
 

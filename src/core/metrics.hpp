@@ -1,4 +1,4 @@
-// Counters and gauges rendered in the Prometheus text format. Metrics are
+// Counters, gauges and histograms rendered in the Prometheus text format. Metrics are
 // registered once (by name and labels) and then updated lock-free.
 #pragma once
 
@@ -39,6 +39,7 @@ class Histogram {
  public:
   // Bounds in increasing order; a last bucket (+Inf) takes what is above them.
   explicit Histogram(std::vector<double> upper_bounds);
+  // Ignores a value below zero or NaN.
   void observe(double value) noexcept;
 
   const std::vector<double>& upper_bounds() const noexcept { return bounds_; }
@@ -54,7 +55,7 @@ class Histogram {
   std::atomic<double> sum_{0};
 };
 
-// Bounds for latencies in seconds, from a millisecond to a minute: the bus's
+// Bounds for latencies in seconds, from a millisecond to 15 minutes: the bus's
 // hops take milliseconds, an outage minutes.
 const std::vector<double>& latency_buckets();
 

@@ -78,12 +78,12 @@ EventConsumer::EventConsumer(store::Database& db, Outbox& dead_letters, BusOptio
 
 EventConsumer::~EventConsumer() { stop(); }
 
-EventConsumer::TopicCounters& EventConsumer::counters(const std::string& topic) {
-  if (const auto it = counters_.find(topic); it != counters_.end()) return it->second;
+EventConsumer::TopicMetrics& EventConsumer::topic_metrics(const std::string& topic) {
+  if (const auto it = topic_metrics_.find(topic); it != topic_metrics_.end()) return it->second;
   const core::Labels labels{{"topic", topic}};
-  return counters_
+  return topic_metrics_
       .emplace(topic,
-               TopicCounters{
+               TopicMetrics{
                    metrics_.counter("emis_eventbus_consumed_total", "Messages consumed", labels),
                    metrics_.counter("emis_eventbus_handled_total", "Events handled", labels),
                    metrics_.counter("emis_eventbus_retried_total", "Handler attempts retried", labels),
@@ -280,7 +280,7 @@ void EventConsumer::resume_paused() {
 }
 
 void EventConsumer::process_batch(const std::vector<RawMessage>& batch) {
-  for (const auto& raw : batch) counters(raw.topic).consumed.inc();
+  for (const auto& raw : batch) topic_metrics(raw.topic).consumed.inc();
   Progress progress;
   // An event being retried goes alone: its attempts are counted one by one.
   const bool retrying = std::any_of(batch.begin(), batch.end(), [&](const RawMessage& m) {
@@ -371,7 +371,7 @@ void EventConsumer::on_failure(const RawMessage& raw, const Failure& failure, Pr
                    e.what());
     }
   } else {
-    counters(raw.topic).retried.inc();
+    topic_metrics(raw.topic).retried.inc();
     spdlog::warn("event at {}[{}]@{} failed (attempt {}, {}), retrying in {} ms: {}", raw.topic,
                  raw.partition, raw.offset, retry.attempts, failure.error_class, retry.backoff.count(),
                  failure.message);
@@ -424,26 +424,27 @@ bool EventConsumer::dead_letter_in(store::Transaction& tx, const RawMessage& raw
 }
 
 void EventConsumer::report(const RawMessage& raw, Outcome outcome, const IncomingEvent& event) {
-  auto& counter = counters(raw.topic);
+  auto& metrics = topic_metrics(raw.topic);
   switch (outcome) {
     case Outcome::handled:
-      counter.handled.inc();
       // The producer's clock against this one: on one host exact but for the
-      // timestamp's whole millisecond, across hosts as close as their clocks.
+      // timestamp's whole millisecond, across hosts as close as their clocks
+      // (an age below zero is skew, counted as 0).
       if (raw.timestamp_ms) {
         const auto now = std::chrono::system_clock::now().time_since_epoch();
         const double age_ms = std::chrono::duration<double, std::milli>(now).count() - *raw.timestamp_ms;
-        counter.event_age.observe(std::max(0.0, age_ms) / 1e3);
+        metrics.event_age.observe(std::max(0.0, age_ms) / 1e3);
       }
+      metrics.handled.inc();
       spdlog::info("handled {} {} from {}[{}]@{} traceparent={}", event.event_type, event.id, raw.topic,
                    raw.partition, raw.offset, event.traceparent);
       break;
     case Outcome::duplicate:
-      counter.duplicates.inc();
+      metrics.duplicates.inc();
       spdlog::info("skipped duplicate at {}[{}]@{}", raw.topic, raw.partition, raw.offset);
       break;
     case Outcome::dead_lettered:
-      counter.dead_lettered.inc();
+      metrics.dead_lettered.inc();
       spdlog::warn("event at {}[{}]@{} dead-lettered", raw.topic, raw.partition, raw.offset);
       break;
   }

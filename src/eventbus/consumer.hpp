@@ -122,8 +122,8 @@ class EventConsumer {
   void update_lag();
   void restart_stalled();
 
-  // The counters of one topic, registered on its first message.
-  struct TopicCounters {
+  // The counters and the event-age histogram of one topic, registered on its first message.
+  struct TopicMetrics {
     core::Counter& consumed;
     core::Counter& handled;
     core::Counter& retried;
@@ -131,7 +131,7 @@ class EventConsumer {
     core::Counter& dead_lettered;
     core::Histogram& event_age;
   };
-  TopicCounters& counters(const std::string& topic);
+  TopicMetrics& topic_metrics(const std::string& topic);
 
   store::Database& db_;
   Outbox& dead_letters_;
@@ -149,7 +149,7 @@ class EventConsumer {
   // Used by the consumer thread only (rebalance callbacks run inside its polls).
   std::set<Partition> assignment_;
   std::map<Partition, Retry> retries_;
-  std::map<std::string, TopicCounters> counters_;
+  std::map<std::string, TopicMetrics> topic_metrics_;
   StallWatch stall_watch_;
   std::map<int, std::chrono::steady_clock::time_point> error_logged_;  // by librdkafka error code
   std::atomic<bool> test_stall_asked_{false};  // keeps the lock below off the poll loop

@@ -28,6 +28,8 @@ struct Producer::Callbacks : RdKafka::DeliveryReportCb, RdKafka::EventCb {
     report.partition = message.partition();  // also on failure, when the partitioner had chosen one
     if (report.ok) {
       owner->delivered_.inc();
+      // librdkafka's latency() runs from produce() to now: the report served,
+      // which a relay busy marking an earlier batch serves late.
       if (const auto micros = message.latency(); micros >= 0) owner->publish_seconds_.observe(micros / 1e6);
       report.offset = message.offset();
     } else {
@@ -70,9 +72,9 @@ Producer::Producer(const BusOptions& options, core::MetricsRegistry& metrics)
       produced_(metrics.counter("emis_eventbus_produced_total", "Messages handed to the Kafka producer")),
       delivered_(metrics.counter("emis_eventbus_delivered_total", "Messages the broker acknowledged")),
       failed_(metrics.counter("emis_eventbus_delivery_failures_total", "Messages whose delivery failed")),
-      publish_seconds_(
-          metrics.histogram("emis_eventbus_publish_seconds",
-                            "From handing a message to the Kafka producer to the broker's acknowledgement")) {
+      publish_seconds_(metrics.histogram(
+          "emis_eventbus_publish_seconds",
+          "From handing a message to the Kafka producer to serving its successful delivery report")) {
   callbacks_->owner = this;
   callbacks_->debug = options.kafka_properties.count("debug") > 0;
   auto conf = producer_config(options);

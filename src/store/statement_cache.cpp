@@ -17,7 +17,8 @@ std::unordered_map<const void*, StatementCache*>& registry() {
   return caches;
 }
 // How many caches exist. A process on PostgreSQL has none, and its queries
-// then skip the lock and the lookup.
+// then skip the lock and the lookup. Relaxed is enough: a Database makes its
+// caches in its constructor, before any other thread can reach its sessions.
 std::atomic<std::size_t> live_caches{0};
 
 }  // namespace

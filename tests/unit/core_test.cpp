@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
+#include <limits>
 #include <string>
 
 #include "core/clock.hpp"
@@ -113,9 +115,30 @@ TEST(Metrics, AHistogramCountsEachObservationInTheBucketsAtOrAboveIt) {
   EXPECT_NE(text.find(R"(emis_wait_seconds_count{topic="t"} 4)"), std::string::npos) << text;
 }
 
+TEST(Metrics, AHistogramIgnoresNegativeAndNotANumber) {
+  core::Histogram h({0.001});
+  h.observe(-0.5);
+  h.observe(std::nan(""));
+  h.observe(0.002);
+  EXPECT_EQ(h.count(), 1u);
+  EXPECT_EQ(h.count_up_to(0), 0u);
+  EXPECT_DOUBLE_EQ(h.sum(), 0.002);
+}
+
+TEST(Metrics, LatenciesAreBucketedFromAMillisecondToFifteenMinutes) {
+  core::MetricsRegistry m;
+  m.histogram("emis_hop_seconds", "Hops").observe(120);
+  const auto text = m.render();
+  EXPECT_NE(text.find(R"(emis_hop_seconds_bucket{le="0.001"} 0)"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(emis_hop_seconds_bucket{le="60"} 0)"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(emis_hop_seconds_bucket{le="300"} 1)"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"(emis_hop_seconds_bucket{le="900"} 1)"), std::string::npos) << text;
+}
+
 TEST(Metrics, AHistogramsBoundsMustIncrease) {
   EXPECT_THROW(core::Histogram({0.01, 0.001}), std::logic_error);
   EXPECT_THROW(core::Histogram({0.001, 0.001}), std::logic_error);
+  EXPECT_THROW(core::Histogram({0.001, std::numeric_limits<double>::infinity()}), std::logic_error);
 }
 
 }  // namespace
