@@ -101,6 +101,8 @@ class ConsoleOnboardingTest(ConsoleTestCase):
         self.screenshot(teacher_page, "activated_phone")
 
         expect(row.locator(".badge")).to_have_text("Active", timeout=LIVE_TIMEOUT_MS)
+        # The notice of the creation follows the account: it no longer says it waits.
+        expect(admin_page.locator("#notice")).to_have_text("Created Phạm Thị Dung; the account is Active.")
         self.screenshot(admin_page, "active")
         # The teacher can sign in with the new password.
         self.system.login(phone, TEACHER_PASSWORD)

@@ -12,6 +12,7 @@ const STATUS_LABELS = [["None", "No account yet"], ["PendingActivation", "Pendin
 const state = {
   csrf: null, user: null, page: 1, total: 0, search: "", teachers: [], editing: null, live: null,
   created: null, // the id of a teacher just created, whose account the notice follows
+  createdNotice: "", // that notice's text: another notice since ends the following
 };
 
 class ApiError extends Error {
@@ -275,17 +276,28 @@ function openTeacherDialog(teacher) {
 }
 
 // The notice of a teacher just created follows its account: what became of
-// it replaces "follows in a moment" once the read model knows.
+// it replaces "follows in a moment" once the read model knows, and a pending
+// account's activation replaces "waits for activation", so the notice never
+// contradicts the row below it.
 function reportCreatedAccount() {
   const created = state.created && state.teachers.find((t) => t.id === state.created);
   if (!created || !created.accountStatus || created.accountStatus === "None") return;
-  state.created = null;
+  if ($("#notice").textContent !== state.createdNotice) {
+    state.created = null;  // another notice took its place: leave that one be
+    return;
+  }
+  if (created.accountStatus !== "PendingActivation") state.created = null;
   if (created.accountStatus === "Failed") {
-    notice(`Created ${created.fullName}, but no account was made: ${created.accountStatusReason || "see its row"}.`);
+    createdNotice(`Created ${created.fullName}, but no account was made: ${created.accountStatusReason || "see its row"}.`);
   } else {
     const status = created.accountStatus === "PendingActivation" ? "waits for activation" : `is ${created.accountStatus}`;
-    notice(`Created ${created.fullName}; the account ${status}.`);
+    createdNotice(`Created ${created.fullName}; the account ${status}.`);
   }
+}
+
+function createdNotice(text) {
+  state.createdNotice = text;
+  notice(text);
 }
 
 async function saveTeacher(event) {
@@ -300,7 +312,7 @@ async function saveTeacher(event) {
     } else {
       const { json } = await api("POST", "/console/api/teachers", values);
       state.created = json && json.id;
-      notice(`Created ${values.fullName}; the account follows in a moment.`);
+      createdNotice(`Created ${values.fullName}; the account follows in a moment.`);
       state.page = 1;
     }
     $("#teacher-dialog").close();
