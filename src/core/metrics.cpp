@@ -55,13 +55,6 @@ void Histogram::observe(double value) noexcept {
   count_.fetch_add(1, std::memory_order_relaxed);
 }
 
-std::uint64_t Histogram::count_up_to(std::size_t i) const noexcept {
-  std::uint64_t total = 0;
-  for (std::size_t b = 0; b <= i && b <= bounds_.size(); ++b)
-    total += buckets_[b].load(std::memory_order_relaxed);
-  return total;
-}
-
 const std::vector<double>& latency_buckets() {
   static const std::vector<double> bounds{0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2,
                                           0.5,   1,     2,     5,    10,   60,   300, 900};
@@ -122,10 +115,13 @@ std::string MetricsRegistry::render() const {
       // observation still shows buckets that never exceed +Inf.
       const auto count = h->count();
       const auto sum = h->sum();
-      for (std::size_t i = 0; i < h->upper_bounds().size(); ++i)
+      std::uint64_t up_to = 0;  // Prometheus buckets are cumulative
+      for (std::size_t i = 0; i < h->upper_bounds().size(); ++i) {
+        up_to += h->count_in(i);
         out += fmt::format("{}_bucket{} {}\n", name,
                            render_labels(with_bound(labels, bound_text(h->upper_bounds()[i]))),
-                           std::min(h->count_up_to(i), count));
+                           std::min(up_to, count));
+      }
       out += fmt::format("{}_bucket{} {}\n", name, render_labels(with_bound(labels, "+Inf")), count);
       out += fmt::format("{}_sum{} {}\n{}_count{} {}\n", name, render_labels(labels), sum, name,
                          render_labels(labels), count);

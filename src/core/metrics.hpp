@@ -43,8 +43,9 @@ class Histogram {
   void observe(double value) noexcept;
 
   const std::vector<double>& upper_bounds() const noexcept { return bounds_; }
-  // Observations at most upper_bounds()[i] (cumulative); i == upper_bounds().size() is +Inf.
-  std::uint64_t count_up_to(std::size_t i) const noexcept;
+  // Observations above upper_bounds()[i - 1] and at most upper_bounds()[i]
+  // (not cumulative); i == upper_bounds().size() is the +Inf bucket.
+  std::uint64_t count_in(std::size_t i) const noexcept { return buckets_[i].load(std::memory_order_relaxed); }
   std::uint64_t count() const noexcept { return count_.load(std::memory_order_relaxed); }
   double sum() const noexcept { return sum_.load(std::memory_order_relaxed); }
 

@@ -121,7 +121,8 @@ TEST(Metrics, AHistogramIgnoresNegativeAndNotANumber) {
   h.observe(std::nan(""));
   h.observe(0.002);
   EXPECT_EQ(h.count(), 1u);
-  EXPECT_EQ(h.count_up_to(0), 0u);
+  EXPECT_EQ(h.count_in(0), 0u);
+  EXPECT_EQ(h.count_in(1), 1u);
   EXPECT_DOUBLE_EQ(h.sum(), 0.002);
 }
 
