@@ -30,8 +30,8 @@
 #
 # Environment: EMIS_KAFKA_JARS (jar dir), EMIS_CACHE_DIR (default ~/.cache/emis),
 # EMIS_KAFKA_JAVA_OPTS (replaces the default heap and GC options),
-# EMIS_KAFKA_FAST_START=1 (C1 JIT only: faster start, lower peak speed; for
-# short-lived test brokers).
+# EMIS_KAFKA_JIT (c1: the C1 JIT compiler only; tiered: C1 then C2, the JVM's
+# own default; unset: c1 on a machine of 2 cores or fewer, else tiered).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -45,7 +45,7 @@ java_opts=${EMIS_KAFKA_JAVA_OPTS:--Xmx512m -Xms512m -XX:+UseG1GC}
 # Tests start brokers often, so startup time matters. A dynamic class-data-
 # sharing (AppCDS) archive of the classes a broker loads, kept next to the jar
 # dir, roughly halved the start time on this 2-core machine under build load;
-# C1-only JIT (EMIS_KAFKA_FAST_START) shaved off about another second. The JVM
+# the C1-only JIT shaved off about another second. The JVM
 # ignores an archive that does not match the JDK or the jars (a warning in
 # broker.out); `cds-archive`, which `./emis deps` runs, rebuilds one that is
 # older than the JDK or the jar dir.
@@ -70,12 +70,32 @@ cds_fresh() {
   [[ $cds_archive -nt $libjvm ]]
 }
 
-# The java command line shared by the format tool and the broker; $1 says
-# whether to run C1 only.
+# Which JIT the broker runs (EMIS_KAFKA_JIT). C2, the optimising compiler,
+# keeps a compiler thread busy for minutes after a start, most of a core
+# while the broker is under load. On 2 cores that core is taken from the
+# services beside it: in `./emis bench teachers` after a 10 s warm-up, the
+# compiler threads still used 0.18-0.24 ms of CPU per teacher, half of the
+# broker's, while the broker's own work per teacher came out the same with C1
+# alone (0.18-0.29 ms tiered, 0.23-0.29 ms C1). C2's faster code shows only at
+# rates the services cannot reach here (10-40% more direct publishes per
+# second in `./emis bench bus`). With more cores the compiler runs beside the
+# services, so the JVM keeps its default.
+broker_jit() {
+  local jit=${EMIS_KAFKA_JIT:-}
+  if [[ -z $jit ]]; then
+    jit=tiered
+    (($(nproc) <= 2)) && jit=c1
+  fi
+  [[ $jit == c1 || $jit == tiered ]] || die "EMIS_KAFKA_JIT must be c1 or tiered, not '$jit'"
+  echo "$jit"
+}
+
+# The java command line shared by the format tool and the broker; $1 names
+# the JIT (c1 or tiered).
 java_cmd() {
   # shellcheck disable=SC2206 # java_opts is a list of options
   java_cmd=(java $java_opts "${extra_java_opts[@]}")
-  [[ $1 == 1 ]] && java_cmd+=(-XX:TieredStopAtLevel=1)
+  [[ $1 == c1 ]] && java_cmd+=(-XX:TieredStopAtLevel=1)
   cds_fresh && java_cmd+=(-Xshare:auto -XX:SharedArchiveFile="$cds_archive")
   java_cmd+=(-cp "$jar_dir/*" -Dlog4j2.configurationFile="$dir/log4j2.properties")
 }
@@ -230,6 +250,8 @@ cmd_start() {
   fi
   rm -f "$dir/broker.pid"
 
+  local jit
+  jit=$(broker_jit) || exit 1
   compgen -G "$jar_dir/kafka_2.13-*.jar" >/dev/null || die "no Kafka jars in $jar_dir; run ./emis deps"
   command -v java >/dev/null || die "java not found; run ./emis deps"
   command -v kcat >/dev/null || die "kcat not found; run ./emis deps"
@@ -266,7 +288,7 @@ cmd_start() {
   # KRaft needs a formatted log dir; format only once so data survives restarts.
   if [[ ! -f $dir/data/meta.properties ]]; then
     # A one-shot tool: C1 only starts it sooner.
-    java_cmd 1
+    java_cmd c1
     "${java_cmd[@]}" kafka.tools.StorageTool format -t "$cluster" -c "$dir/server.properties" -g \
       >"$dir/format.out" 2>&1 </dev/null || { show_logs; die "formatting $dir/data failed"; }
   fi
@@ -276,7 +298,7 @@ cmd_start() {
   # for the pipe to close) and not the lock fd 9. The inner bash writes its own
   # pid and execs java, so the pid file names the JVM whether or not setsid forks.
   : >"$dir/broker.out"
-  java_cmd "${EMIS_KAFKA_FAST_START:-0}"
+  java_cmd "$jit"
   # shellcheck disable=SC2016 # $$ is for the inner shell
   setsid nohup bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$dir/broker.pid" \
     "${java_cmd[@]}" kafka.Kafka "$dir/server.properties" \

@@ -17,7 +17,7 @@ BROKER_DIR = os.environ.get("EMIS_TEST_KAFKA_DIR")
 
 def broker(command, timeout=120):
     env = dict(os.environ)
-    env.setdefault("EMIS_KAFKA_FAST_START", "1")  # as the fixture starts it
+    env.setdefault("EMIS_KAFKA_JIT", "c1")  # as the fixture starts it
     out = subprocess.run([BROKER_SH, command, BROKER_DIR], env=env, stdin=subprocess.DEVNULL,
                          capture_output=True, text=True, timeout=timeout)
     if out.returncode != 0:

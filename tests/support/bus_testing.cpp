@@ -371,8 +371,8 @@ int broker(const std::string& command) {
   const auto dir = kafka_fixture_dir();
   // Same start options as tests/support/kafka_fixture.sh; without a port,
   // broker.sh reuses the ports in DIR/server.properties, so the bootstrap stays.
-  const std::string line = "EMIS_KAFKA_FAST_START=1 '" + broker_script() + "' " + command + " '" + dir +
-                           "' >>'" + dir + "/test-restarts.log' 2>&1";
+  const std::string line = "EMIS_KAFKA_JIT=c1 '" + broker_script() + "' " + command + " '" + dir + "' >>'" +
+                           dir + "/test-restarts.log' 2>&1";
   const int status = std::system(line.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

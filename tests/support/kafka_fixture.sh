@@ -10,7 +10,7 @@ set -euo pipefail
 broker=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../deploy/kafka" && pwd -P)/broker.sh
 
 # Test brokers live for seconds: a C1-only JIT starts them sooner.
-export EMIS_KAFKA_FAST_START=${EMIS_KAFKA_FAST_START:-1}
+export EMIS_KAFKA_JIT=${EMIS_KAFKA_JIT:-c1}
 
 cmd=${1:-} dir=${2:-}
 if [[ -z $dir || $dir == / ]]; then
