@@ -12,7 +12,13 @@
 # prints a table. CPU per request comes from the services' /proc/PID/stat
 # (user + system time) around each phase: teacher-service's per GET and per
 # POST, identity-service's per user from the load's start until all users
-# exist, and the broker's per teacher over the same span (single node). Knobs: BENCH_CONNECTIONS (64), BENCH_DURATION (10),
+# exist, and the broker's per teacher over the same span (single node), with
+# the share of its JIT compiler threads. Before the measured load, a warm-up
+# load of BENCH_WARMUP seconds (10; 0 for none) at the same connections, and
+# the wait until Identity and the teachers have caught up with it: the
+# measured 10 s are the steady state of processes that have run a while, as
+# in a deployment, not the JVM's compiling of a just-started broker.
+# Knobs: BENCH_CONNECTIONS (64), BENCH_DURATION (10),
 # BENCH_CEILING_DURATION (5), BENCH_CATCHUP_TIMEOUT (25); last, Identity's
 # lookup of one user by phone (what the onboarding latency bench polls) for
 # BENCH_CEILING_DURATION seconds at BENCH_LOOKUP_CONNECTIONS (8), with
@@ -40,6 +46,7 @@ elif (($#)); then
 fi
 connections=${BENCH_CONNECTIONS:-64}
 duration=${BENCH_DURATION:-10}
+warmup=${BENCH_WARMUP:-10}
 ceiling_duration=${BENCH_CEILING_DURATION:-5}
 catchup_timeout=${BENCH_CATCHUP_TIMEOUT:-25}
 lookup_connections=${BENCH_LOOKUP_CONNECTIONS:-8}
@@ -127,14 +134,80 @@ cpu_ms() {
     awk -v hz="$clock_ticks" '{ t += $12 + $13 } END { printf "%d\n", t * 1000 / hz }'
 }
 
+# work_cpu_ms PID...: the CPU time of the JVMs' threads other than their JIT
+# compilers ("C1 CompilerThread0", "C2 CompilerThread1"...), in ms. The JVM
+# ends compiler threads it no longer needs, taking their counts with them,
+# so the compilers' share is the whole process's time less this.
+work_cpu_ms() {
+  local pid
+  for pid in "$@"; do
+    grep -hv '^[0-9]* (C[12] CompilerThre' /proc/"$pid"/task/*/stat 2>/dev/null | sed 's/.*) //'
+  done | awk -v hz="$clock_ticks" '{ t += $12 + $13 } END { printf "%d\n", t * 1000 / hz }'
+}
+
 bench_log "GET /health/live, $connections connections, ${ceiling_duration}s (load average $(loadavg))"
 teacher_cpu_0=$(cpu_ms "$teacher_pid")
 ceiling=$("$load" --url "$teacher/health/live" -c "$connections" -d "$ceiling_duration")
 teacher_cpu_1=$(cpu_ms "$teacher_pid")
 
-bench_log "POST /api/v1/teachers, $connections connections, ${duration}s"
+# post_load SECONDS FIRST NAME: POST /api/v1/teachers on every teacher
+# instance for SECONDS, the connections split between them; the phones of
+# instance i start at i * 5,000,000 + FIRST so that none repeats. Writes the
+# loads as one to $stack_dir/NAME.json: counts and rates summed, latencies
+# the worst instance's.
+post_load() {
+  local seconds=$1 first=$2 name=$3 i pid load_pids=()
+  for i in "${!teacher_urls[@]}"; do
+    "$load" --url "${teacher_urls[$i]}/api/v1/teachers" -m POST -c $((connections / ${#teacher_urls[@]})) \
+      -d "$seconds" --start $((i * 5000000 + first)) -H "Authorization: Bearer $token" \
+      --body '{"fullName":"Bench Teacher {n}","phoneNumber":"091{n:07}","email":"teacher{n}@bench.example"}' \
+      >"$stack_dir/$name-$i.json" &
+    load_pids+=($!)
+  done
+  for pid in "${load_pids[@]}"; do wait "$pid" || bench_die "the load on a teacher instance failed"; done
+  python3 - "$stack_dir/$name".json "$stack_dir/$name"-*.json <<'PY'
+import json, sys
+parts = [json.load(open(f)) for f in sys.argv[2:]]
+total = dict(parts[0])
+for key in ("requests", "req_per_s"):
+    total[key] = sum(p[key] for p in parts)
+total["status"] = {}
+for p in parts:
+    for code, n in p["status"].items():
+        total["status"][code] = total["status"].get(code, 0) + n
+total["latency_ms"] = {k: max(p["latency_ms"][k] for p in parts) for k in parts[0]["latency_ms"]}
+json.dump(total, open(sys.argv[1], "w"))
+PY
+}
+
+# created NAME: the teachers a load created (its 201s).
+created() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["status"].get("201", 0))' "$1"; }
+
+# wait_caught_up N: until Identity has handled N TeacherCreated events and the
+# teachers N UserAccountCreated, or BENCH_CATCHUP_TIMEOUT has passed.
+wait_caught_up() {
+  local users linked deadline=$((SECONDS + catchup_timeout))
+  while ((SECONDS < deadline)); do
+    users=0 linked=0
+    [[ -s $samples ]] && read -r _ users linked < <(tail -n1 "$samples")
+    ((users >= $1 && linked >= $1)) && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
 spawn sampler
 sampler_pid=${stack_pids[-1]}
+# One warm-up teacher per instance so far.
+warmed=${#teacher_urls[@]}
+if ((warmup > 0)); then
+  bench_log "warm-up: POST /api/v1/teachers, $connections connections, ${warmup}s"
+  post_load "$warmup" 4000001 warmup
+  warmed=$((warmed + $(created "$stack_dir/warmup.json")))
+  wait_caught_up "$warmed" || bench_die "Identity did not catch up with the $warmed warm-up teachers"
+fi
+
+bench_log "POST /api/v1/teachers, $connections connections, ${duration}s"
 if [[ ${BENCH_PERF:-0} == 1 ]]; then
   for name in teacher identity; do
     pid_var=${name}_pid
@@ -149,52 +222,23 @@ identity_cpu_0=$(cpu_ms "${identity_pids[@]}")
 broker_pids=()
 [[ -f $stack_dir/kafka/broker.pid ]] && broker_pids=("$(cat "$stack_dir/kafka/broker.pid")")
 broker_cpu_0=$(cpu_ms "${broker_pids[@]}")
+broker_work_0=$(work_cpu_ms "${broker_pids[@]}")
 load_start=$EPOCHREALTIME
-# One load per teacher instance, the connections split between them; phones
-# of instance n start at n * 5,000,000 - 4,999,999 so that none repeats.
-load_pids=()
-for i in "${!teacher_urls[@]}"; do
-  "$load" --url "${teacher_urls[$i]}/api/v1/teachers" -m POST -c $((connections / ${#teacher_urls[@]})) \
-    -d "$duration" --start $((i * 5000000 + 1)) -H "Authorization: Bearer $token" \
-    --body '{"fullName":"Bench Teacher {n}","phoneNumber":"091{n:07}","email":"teacher{n}@bench.example"}' \
-    >"$stack_dir/create-$i.json" &
-  load_pids+=($!)
-done
-for pid in "${load_pids[@]}"; do wait "$pid" || bench_die "the load on a teacher instance failed"; done
+post_load "$duration" 1 create
 load_end=$EPOCHREALTIME
-# The loads as one: counts and rates summed, latencies the worst instance's.
-create=$(python3 - "$stack_dir"/create-*.json <<'PY'
-import json, sys
-parts = [json.load(open(f)) for f in sys.argv[1:]]
-total = dict(parts[0])
-for key in ("requests", "req_per_s"):
-    total[key] = sum(p[key] for p in parts)
-total["status"] = {}
-for p in parts:
-    for code, n in p["status"].items():
-        total["status"][code] = total["status"].get(code, 0) + n
-total["latency_ms"] = {k: max(p["latency_ms"][k] for p in parts) for k in parts[0]["latency_ms"]}
-print(json.dumps(total))
-PY
-)
+create=$(cat "$stack_dir/create.json")
 teacher_cpu_3=$(cpu_ms "${teacher_pids[@]}")
 for pid in "${perf_pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
 for pid in "${perf_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 ((${#perf_pids[@]})) && bench_log "perf data: $stack_dir/teacher.perf.data, $stack_dir/identity.perf.data"
-created=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["status"].get("201", 0) + int(sys.argv[2]))' \
-  "$create" "${#teacher_urls[@]}")
+created=$(($(created "$stack_dir/create.json") + warmed))
 
 bench_log "waiting for $created users in Identity and their accounts on the teachers"
-deadline=$((SECONDS + catchup_timeout))
-while ((SECONDS < deadline)); do
-  users=0 linked=0
-  [[ -s $samples ]] && read -r _ users linked < <(tail -n1 "$samples")
-  ((users >= created && linked >= created)) && break
-  sleep 0.2
-done
+wait_caught_up "$created" || true
 sleep 0.3 # one more sample
 identity_cpu_1=$(cpu_ms "${identity_pids[@]}")
 broker_cpu_1=$(cpu_ms "${broker_pids[@]}")
+broker_work_1=$(work_cpu_ms "${broker_pids[@]}")
 kill "$sampler_pid" 2>/dev/null || true
 wait "$sampler_pid" 2>/dev/null || true
 
@@ -215,13 +259,18 @@ fi
 
 CEILING="$ceiling" LOOKUP="$lookup" CREATE="$create" SAMPLES="$samples" LOAD_START="$load_start" LOAD_END="$load_end" \
   CREATED="$created" DB_USERS="$identity_users" MACHINE_BEFORE="$machine_before" MACHINE_AFTER="$machine_after" OUT="$out" \
-  CONNECTIONS="$connections" INSTANCES="${#teacher_urls[@]}" CPU_MS="$teacher_cpu_0 $teacher_cpu_1 $teacher_cpu_2 $teacher_cpu_3 $identity_cpu_0 $identity_cpu_1 $broker_cpu_0 $broker_cpu_1 $identity_cpu_2 $identity_cpu_3" \
+  CONNECTIONS="$connections" INSTANCES="${#teacher_urls[@]}" CPU_MS="$teacher_cpu_0 $teacher_cpu_1 $teacher_cpu_2 $teacher_cpu_3 $identity_cpu_0 $identity_cpu_1 $broker_cpu_0 $broker_cpu_1 $identity_cpu_2 $identity_cpu_3 $broker_work_0 $broker_work_1" \
+  WARMED="$warmed" WARMUP_S="$warmup" \
   python3 - <<'PY'
 import json, os
 
 env = os.environ
 ceiling, create, lookup = json.loads(env["CEILING"]), json.loads(env["CREATE"]), json.loads(env["LOOKUP"])
 t0, t1, target = float(env["LOAD_START"]), float(env["LOAD_END"]), int(env["CREATED"])
+# The teachers created before the measured load (warm-up); the per-teacher
+# figures count the measured ones only.
+warmed = int(env["WARMED"])
+measured = max(1, target - warmed)
 rows = [tuple(float(x) for x in line.split()) for line in open(env["SAMPLES"]) if len(line.split()) == 3]
 
 def at(t, col):
@@ -258,7 +307,8 @@ result = {
     "health_live": ceiling,
     "create_teacher": create,
     "teachers_per_s": teachers_per_s,
-    "teachers_created": target,  # including the warm-up teachers
+    "teachers_created": target - warmed,
+    "warmup": {"seconds": int(env["WARMUP_S"]), "teachers": warmed},
     "instances_per_service": int(env.get("INSTANCES", "1")),
     "create_p50_ms": create["latency_ms"]["p50"],
     "create_p99_ms": create["latency_ms"]["p99"],
@@ -270,7 +320,7 @@ result = {
         "users_at_load_end": at(t1, 1),
         "caught_up": done_users is not None,
         "lag_after_load_s": None if done_users is None else max(0.0, done_users - t1),
-        "users_per_s_until_caught_up": None if done_users is None else target / (done_users - t0),
+        "users_per_s_until_caught_up": None if done_users is None else (target - warmed) / (done_users - t0),
         "teacher_users_in_db": None if env["DB_USERS"] in ("", "null") else int(env["DB_USERS"]),
     },
     "teacher_account_status": {
@@ -281,8 +331,9 @@ result = {
     "cpu_ms_per_request": {
         "teacher_health_live": (cpu[1] - cpu[0]) / max(1, ceiling["requests"]),
         "teacher_create": (cpu[3] - cpu[2]) / max(1, create["requests"]),
-        "identity_per_user": None if done_users is None else (cpu[5] - cpu[4]) / max(1, target),
-        "broker_per_teacher": None if done_users is None or cpu[7] == cpu[6] else (cpu[7] - cpu[6]) / max(1, target),
+        "identity_per_user": None if done_users is None else (cpu[5] - cpu[4]) / measured,
+        "broker_per_teacher": None if done_users is None or cpu[7] == cpu[6] else (cpu[7] - cpu[6]) / measured,
+        "broker_jit_per_teacher": None if done_users is None or cpu[7] == cpu[6] else ((cpu[7] - cpu[6]) - (cpu[11] - cpu[10])) / measured,
         "identity_user_lookup": (cpu[9] - cpu[8]) / max(1, lookup["requests"]),
     },
     "user_lookup": lookup,
@@ -307,7 +358,7 @@ print(f"| POST /api/v1/teachers p50 / p99 / max ms | {create['latency_ms']['p50'
 print(f"| POST status codes | {', '.join(f'{k}: {v}' for k, v in create['status'].items())} | |")
 print(f"| Identity users/s during the load | {idn['users_per_s_during_load']:.0f} | {idn['users_per_s_during_load'] / hr:.3f} |")
 print(f"| Identity users/s, peak 1 s | {idn['peak_users_per_s_1s']:.0f} | |")
-print(f"| Identity users/s, load start to all {target} users | {fmt(idn['users_per_s_until_caught_up'])} | |")
+print(f"| Identity users/s, load start to all {target - warmed} users | {fmt(idn['users_per_s_until_caught_up'])} | |")
 print(f"| lag after the last POST until all users exist, s | {fmt(idn['lag_after_load_s'], '.1f')} | |")
 print(f"| lag until all teachers show accountStatus, s | {fmt(acc['lag_after_load_s'], '.1f')} | |")
 c = result["cpu_ms_per_request"]
@@ -315,6 +366,7 @@ print(f"| teacher-service CPU ms per GET /health/live | {c['teacher_health_live'
 print(f"| teacher-service CPU ms per POST | {c['teacher_create']:.3f} | {c['teacher_create'] / max(1e-9, c['teacher_health_live']):.1f}x a GET |")
 print(f"| identity-service CPU ms per user (load start to caught up) | {fmt(c['identity_per_user'], '.3f')} | |")
 print(f"| Kafka broker CPU ms per teacher (same span) | {fmt(c['broker_per_teacher'], '.3f')} | |")
+print(f"| of which its JIT compiler threads | {fmt(c['broker_jit_per_teacher'], '.3f')} | |")
 print(f"| GET /api/v1/users?phoneNumber= req/s ({lookup['connections']} connections) | {lookup['req_per_s']:.0f} | "
       f"{lookup['req_per_s'] / hr:.3f} |")
 print(f"| GET /api/v1/users?phoneNumber= p50 / p99 ms, status codes | {lookup['latency_ms']['p50']:.2f} / "
