@@ -16,7 +16,7 @@
 # the share of its JIT compiler threads. Before the measured load, a warm-up
 # load of BENCH_WARMUP seconds (10; 0 for none) at the same connections, and
 # the wait until Identity and the teachers have caught up with it: the
-# measured 10 s are the steady state of processes that have run a while, as
+# measured load is the steady state of processes that have run a while, as
 # in a deployment, not the JVM's compiling of a just-started broker.
 # Knobs: BENCH_CONNECTIONS (64), BENCH_DURATION (10),
 # BENCH_CEILING_DURATION (5), BENCH_CATCHUP_TIMEOUT (25); last, Identity's
@@ -137,11 +137,13 @@ cpu_ms() {
 # work_cpu_ms PID...: the CPU time of the JVMs' threads other than their JIT
 # compilers ("C1 CompilerThread0", "C2 CompilerThread1"...), in ms. The JVM
 # ends compiler threads it no longer needs, taking their counts with them,
-# so the compilers' share is the whole process's time less this.
+# so the compilers' share is the whole process's time less this (an upper
+# bound: another thread that ends in the span counts as a compiler's).
 work_cpu_ms() {
   local pid
   for pid in "$@"; do
-    grep -hv '^[0-9]* (C[12] CompilerThre' /proc/"$pid"/task/*/stat 2>/dev/null | sed 's/.*) //'
+    # A thread that ends between the glob and the read makes grep fail.
+    { grep -hv '^[0-9]* (C[12] CompilerThre' /proc/"$pid"/task/*/stat 2>/dev/null || true; } | sed 's/.*) //'
   done | awk -v hz="$clock_ticks" '{ t += $12 + $13 } END { printf "%d\n", t * 1000 / hz }'
 }
 
@@ -180,8 +182,8 @@ json.dump(total, open(sys.argv[1], "w"))
 PY
 }
 
-# created NAME: the teachers a load created (its 201s).
-created() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["status"].get("201", 0))' "$1"; }
+# count_created FILE: the teachers a load created (its 201s).
+count_created() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["status"].get("201", 0))' "$1"; }
 
 # wait_caught_up N: until Identity has handled N TeacherCreated events and the
 # teachers N UserAccountCreated, or BENCH_CATCHUP_TIMEOUT has passed.
@@ -203,8 +205,8 @@ warmed=${#teacher_urls[@]}
 if ((warmup > 0)); then
   bench_log "warm-up: POST /api/v1/teachers, $connections connections, ${warmup}s"
   post_load "$warmup" 4000001 warmup
-  warmed=$((warmed + $(created "$stack_dir/warmup.json")))
-  wait_caught_up "$warmed" || bench_die "Identity did not catch up with the $warmed warm-up teachers"
+  warmed=$((warmed + $(count_created "$stack_dir/warmup.json")))
+  wait_caught_up "$warmed" || bench_die "Identity and the teachers did not catch up with the $warmed warm-up teachers"
 fi
 
 bench_log "POST /api/v1/teachers, $connections connections, ${duration}s"
@@ -231,7 +233,7 @@ teacher_cpu_3=$(cpu_ms "${teacher_pids[@]}")
 for pid in "${perf_pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
 for pid in "${perf_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 ((${#perf_pids[@]})) && bench_log "perf data: $stack_dir/teacher.perf.data, $stack_dir/identity.perf.data"
-created=$(($(created "$stack_dir/create.json") + warmed))
+created=$(($(count_created "$stack_dir/create.json") + warmed))
 
 bench_log "waiting for $created users in Identity and their accounts on the teachers"
 wait_caught_up "$created" || true
@@ -286,7 +288,7 @@ def at(t, col):
     return rows[-1][col] if rows else 0.0
 
 def caught_up(col):
-    return next((row[0] for row in rows if row[col] >= target), None)
+    return next((row[0] for row in rows if row[0] >= t0 and row[col] >= target), None)
 
 def peak_rate(col, window=1.0):
     best = 0.0
@@ -309,6 +311,8 @@ result = {
     "teachers_per_s": teachers_per_s,
     "teachers_created": target - warmed,
     "warmup": {"seconds": int(env["WARMUP_S"]), "teachers": warmed},
+    # The database and users_at_load_end count the warm-up teachers too.
+    "teachers_created_including_warmup": target,
     "instances_per_service": int(env.get("INSTANCES", "1")),
     "create_p50_ms": create["latency_ms"]["p50"],
     "create_p99_ms": create["latency_ms"]["p99"],
