@@ -124,14 +124,11 @@ sampler() {
   done
 }
 
-# cpu_ms PID: the process's user + system CPU time so far, in ms. The fields
-# are counted after the ")" that ends the command name.
 clock_ticks=$(getconf CLK_TCK)
-# cpu_ms PID...: summed over the processes.
+# cpu_ms PID...: the processes' user + system CPU time so far, in ms, summed.
 cpu_ms() {
   local pid
-  for pid in "$@"; do sed 's/.*) //' "/proc/$pid/stat"; done |
-    awk -v hz="$clock_ticks" '{ t += $12 + $13 } END { printf "%d\n", t * 1000 / hz }'
+  for pid in "$@"; do cat "/proc/$pid/stat"; done | stat_ms
 }
 
 # work_cpu_ms PID...: the CPU time of the JVMs' threads other than their JIT
@@ -143,8 +140,14 @@ work_cpu_ms() {
   local pid
   for pid in "$@"; do
     # A thread that ends between the glob and the read makes grep fail.
-    { grep -hv '^[0-9]* (C[12] CompilerThre' /proc/"$pid"/task/*/stat 2>/dev/null || true; } | sed 's/.*) //'
-  done | awk -v hz="$clock_ticks" '{ t += $12 + $13 } END { printf "%d\n", t * 1000 / hz }'
+    grep -hv '^[0-9]* (C[12] CompilerThre' /proc/"$pid"/task/*/stat 2>/dev/null || true
+  done | stat_ms
+}
+
+# stat_ms: the user + system time of the /proc stat lines read, in ms. The
+# fields are counted after the ")" that ends the command name.
+stat_ms() {
+  sed 's/.*) //' | awk -v hz="$clock_ticks" '{ t += $12 + $13 } END { printf "%d\n", t * 1000 / hz }'
 }
 
 bench_log "GET /health/live, $connections connections, ${ceiling_duration}s (load average $(loadavg))"
