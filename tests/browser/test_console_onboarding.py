@@ -75,7 +75,7 @@ class ConsoleOnboardingTest(ConsoleTestCase):
         self.create_teacher(admin_page, "Phạm Thị Dung", phone)
         row = self.row_of(admin_page, phone)
         # No reload from here on: the status comes from the console's read model.
-        expect(row.locator(".badge")).to_have_text("PendingActivation", timeout=LIVE_TIMEOUT_MS)
+        expect(row.locator(".badge")).to_have_text("Pending activation", timeout=LIVE_TIMEOUT_MS)
         expect(admin_page.locator("#notice")).to_contain_text("the account waits for activation")
         # The time in the waiting list wraps as a whole, never leaving "PM" alone.
         waiting = admin_page.locator("#overview .stuck li", has_text="Phạm Thị Dung").first
@@ -102,7 +102,7 @@ class ConsoleOnboardingTest(ConsoleTestCase):
 
         expect(row.locator(".badge")).to_have_text("Active", timeout=LIVE_TIMEOUT_MS)
         # The notice of the creation follows the account: it no longer says it waits.
-        expect(admin_page.locator("#notice")).to_have_text("Created Phạm Thị Dung; the account is Active.")
+        expect(admin_page.locator("#notice")).to_have_text("Created Phạm Thị Dung; the account is active.")
         self.screenshot(admin_page, "active")
         # The teacher can sign in with the new password.
         self.system.login(phone, TEACHER_PASSWORD)
@@ -164,7 +164,7 @@ class ConsoleOnboardingTest(ConsoleTestCase):
         self.assertEqual(r.status, 200, r)
         self.create_teacher(page, "Đỗ Văn Hùng", phone)
         row = self.row_of(page, phone)
-        expect(row.locator(".badge")).to_have_text("Failed", timeout=LIVE_TIMEOUT_MS)
+        expect(row.locator(".badge")).to_have_text("Provisioning failed", timeout=LIVE_TIMEOUT_MS)
         expect(row.locator(".reason")).to_contain_text("disabled by an administrator")
         # The notice follows: no promise of an account that will not come, and no code to issue.
         expect(page.locator("#notice")).to_contain_text("no account was made")

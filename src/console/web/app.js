@@ -8,6 +8,7 @@ const LIVE_INTERVAL_MS = 1000;
 // The overview's figures in onboarding order.
 const STATUS_LABELS = [["None", "No account yet"], ["PendingActivation", "Pending activation"],
   ["Active", "Active"], ["Disabled", "Disabled"], ["Failed", "Provisioning failed"]];
+const STATUS_LABEL = new Map(STATUS_LABELS);
 
 const state = {
   csrf: null, user: null, page: 1, total: 0, search: "", teachers: [], editing: null, live: null,
@@ -130,10 +131,11 @@ function signedOut() {
 
 // ------------------------------------------------------------ teachers
 
-function badge(status) {
+// The class is the status (its colour); the text is for people.
+function badge(status, label = status) {
   const span = document.createElement("span");
   span.className = `badge ${status}`;
-  span.textContent = status;
+  span.textContent = label;
   return span;
 }
 
@@ -166,7 +168,8 @@ function renderTeachers() {
     email.className = "wide";
     email.textContent = t.email || "";
     const account = row.insertCell();
-    account.append(badge(t.accountStatus || "None"));
+    const status = t.accountStatus || "None";
+    account.append(badge(status, STATUS_LABEL.get(status) || status));
     if (t.accountStatus === "Failed" && t.accountStatusReason) {
       const reason = document.createElement("small");
       reason.className = "reason";
@@ -290,7 +293,8 @@ function reportCreatedAccount() {
   if (created.accountStatus === "Failed") {
     createdNotice(`Created ${created.fullName}, but no account was made: ${created.accountStatusReason || "see its row"}.`);
   } else {
-    const status = created.accountStatus === "PendingActivation" ? "waits for activation" : `is ${created.accountStatus}`;
+    const label = (STATUS_LABEL.get(created.accountStatus) || created.accountStatus).toLowerCase();
+    const status = created.accountStatus === "PendingActivation" ? "waits for activation" : `is ${label}`;
     createdNotice(`Created ${created.fullName}; the account ${status}.`);
   }
 }
