@@ -31,7 +31,8 @@
 # Environment: EMIS_KAFKA_JARS (jar dir), EMIS_CACHE_DIR (default ~/.cache/emis),
 # EMIS_KAFKA_JAVA_OPTS (replaces the default heap and GC options),
 # EMIS_KAFKA_JIT (c1: the C1 JIT compiler only; tiered: C1 then C2, the JVM's
-# own default; unset: c1 on a machine of 2 cores or fewer, else tiered).
+# own default; unset: what DIR/node.env remembers from the first start, else c1
+# on a machine of 2 cores or fewer, else tiered).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -80,8 +81,11 @@ cds_fresh() {
 # rates the services cannot reach here (10-40% more direct publishes per
 # second in `./emis bench bus`). With more cores the compiler runs beside the
 # services, so the JVM keeps its default.
+# Unless EMIS_KAFKA_JIT says otherwise, a restart keeps the JIT the node ran
+# with before ($1, from DIR/node.env): whoever restarts a node need not know
+# how it was started.
 broker_jit() {
-  local jit=${EMIS_KAFKA_JIT:-}
+  local jit=${EMIS_KAFKA_JIT:-${1:-}}
   if [[ -z $jit ]]; then
     jit=tiered
     (($(nproc) <= 2)) && jit=c1
@@ -153,8 +157,8 @@ while True:
         break'
 }
 
-# The node's place in its cluster: from DIR/node.env once written, else from
-# the environment (defaults: node 1, the only voter).
+# The node's place in its cluster and its JIT: from DIR/node.env once written,
+# else from the environment (defaults: node 1, the only voter).
 load_node() {
   if [[ -f $dir/node.env ]]; then
     # shellcheck disable=SC1091 # written below
@@ -168,7 +172,7 @@ load_node() {
 }
 
 save_node() {
-  printf 'node_id=%q\nvoters=%q\ncluster=%q\n' "$node_id" "$voters" "$cluster" >"$dir/node.env"
+  printf 'node_id=%q\nvoters=%q\ncluster=%q\njit=%q\n' "$node_id" "$voters" "$cluster" "$jit" >"$dir/node.env"
 }
 
 write_config() {
@@ -250,8 +254,6 @@ cmd_start() {
   fi
   rm -f "$dir/broker.pid"
 
-  local jit
-  jit=$(broker_jit) || exit 1
   compgen -G "$jar_dir/kafka_2.13-*.jar" >/dev/null || die "no Kafka jars in $jar_dir; run ./emis deps"
   command -v java >/dev/null || die "java not found; run ./emis deps"
   command -v kcat >/dev/null || die "kcat not found; run ./emis deps"
@@ -277,7 +279,9 @@ cmd_start() {
     fi
   done
 
+  local jit=
   load_node
+  jit=$(broker_jit "$jit") || exit 1
   voters=${voters:-$node_id@127.0.0.1:$controller_port}
   cluster=${cluster:-$(cluster_id)}
   save_node

@@ -16,13 +16,20 @@ BROKER_DIR = os.environ.get("EMIS_TEST_KAFKA_DIR")
 
 
 def broker(command, timeout=120):
-    env = dict(os.environ)
-    env.setdefault("EMIS_KAFKA_JIT", "c1")  # as the fixture starts it
-    out = subprocess.run([BROKER_SH, command, BROKER_DIR], env=env, stdin=subprocess.DEVNULL,
+    out = subprocess.run([BROKER_SH, command, BROKER_DIR], stdin=subprocess.DEVNULL,
                          capture_output=True, text=True, timeout=timeout)
     if out.returncode != 0:
         raise AssertionError(f"broker.sh {command} failed ({out.returncode}): {out.stdout}{out.stderr}")
     return out.stdout.strip()
+
+
+def broker_jit_options():
+    """The JIT options of the running broker's JVM, from its command line."""
+    with open(os.path.join(BROKER_DIR, "broker.pid")) as f:
+        pid = f.read().strip()
+    with open(f"/proc/{pid}/cmdline", "rb") as f:
+        args = f.read().decode().split("\0")
+    return [a for a in args if a.startswith("-XX:TieredStopAtLevel")]
 
 
 @unittest.skipUnless(BROKER_DIR, "needs the CTest kafka fixture (EMIS_TEST_KAFKA_DIR)")
@@ -38,6 +45,7 @@ class ResilienceTest(SystemTestCase):
         # which needs no Kafka anyway).
         self.assertEqual(system.teacher.ready_status().status, 200)
         token = system.admin_token()
+        jit_before = broker_jit_options()
 
         teachers = []
         try:
@@ -76,6 +84,8 @@ class ResilienceTest(SystemTestCase):
         finally:
             restarted = broker("start")
         self.assertEqual(restarted, bootstrap_before, "the broker came back on other ports")
+        # Restarted without being told, it runs the JIT it was started with.
+        self.assertEqual(broker_jit_options(), jit_before)
 
         # Every row waiting in the outbox is delivered once the broker is back.
         started = time.monotonic()
