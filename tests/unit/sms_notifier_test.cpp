@@ -216,9 +216,12 @@ TEST_F(SmsSending, AMessageTheGatewayKeepsRefusingIsDeadLettered) {
   EXPECT_EQ(record.to, "+84912345678");
   EXPECT_FALSE(record.text);
   EXPECT_EQ(gateway.received().size(), 3u);  // bounded: no attempt after the last
-  const auto metrics = metrics_.render();
-  EXPECT_NE(metrics.find("emis_sms_messages_total{outcome=\"undeliverable\"} 1"), std::string::npos);
-  EXPECT_NE(metrics.find("emis_sms_undeliverable 1"), std::string::npos);
+  // The counter goes up just after the commit that the status above came from.
+  EXPECT_TRUE(eventually([&] {
+    return metrics_.render().find("emis_sms_messages_total{outcome=\"undeliverable\"} 1") !=
+           std::string::npos;
+  }));
+  EXPECT_NE(metrics_.render().find("emis_sms_undeliverable 1"), std::string::npos);
 }
 
 TEST_F(SmsSending, ANewCodeSupersedesTheMessageOfTheOldOne) {
