@@ -190,6 +190,12 @@ def main():
             latencies.append(total)
             posts.append(post)
             polls.append(n)
+        # Identity observes an event's age just after the commit that made the
+        # user visible: wait for the last step's observation.
+        deadline = time.monotonic() + 2.0
+        while (histogram_total(system.identity, "emis_eventbus_event_age_seconds")[1] - stages_before[1][1] <
+               args.count and time.monotonic() < deadline):
+            time.sleep(0.01)
         stages_after = (histogram_total(publisher, "emis_eventbus_publish_seconds"),
                         histogram_total(system.identity, "emis_eventbus_event_age_seconds"))
         owner.close()
