@@ -182,22 +182,23 @@ def main():
         for i in range(1, args.warmup + 1):
             one(i)
         publisher = system.student if parents else system.teacher
-        stages_before = (histogram_total(publisher, "emis_eventbus_publish_seconds"),
-                         histogram_total(system.identity, "emis_eventbus_event_age_seconds"))
+
+        def stages(handled):
+            """Both stage histograms, once Identity has observed the age of `handled` events: it
+            observes one just after the commit that made a user visible, so a read at once may miss it."""
+            h.eventually(lambda: histogram_total(system.identity, "emis_eventbus_event_age_seconds")[1] >= handled,
+                         timeout=2.0, message=f"Identity observed the age of fewer than {handled} events")
+            return (histogram_total(publisher, "emis_eventbus_publish_seconds"),
+                    histogram_total(system.identity, "emis_eventbus_event_age_seconds"))
+
+        stages_before = stages(args.warmup + 1)
         latencies, posts, polls = [], [], []
         for i in range(args.warmup + 1, args.warmup + args.count + 1):
             total, post, n = one(i)
             latencies.append(total)
             posts.append(post)
             polls.append(n)
-        # Identity observes an event's age just after the commit that made the
-        # user visible: wait for the last step's observation.
-        deadline = time.monotonic() + 2.0
-        while (histogram_total(system.identity, "emis_eventbus_event_age_seconds")[1] - stages_before[1][1] <
-               args.count and time.monotonic() < deadline):
-            time.sleep(0.01)
-        stages_after = (histogram_total(publisher, "emis_eventbus_publish_seconds"),
-                        histogram_total(system.identity, "emis_eventbus_event_age_seconds"))
+        stages_after = stages(args.warmup + 1 + args.count)
         owner.close()
         identity.close()
         floor = round_trip_floor(bootstrap, args.count, args.warmup)

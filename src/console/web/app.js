@@ -9,6 +9,7 @@ const LIVE_INTERVAL_MS = 1000;
 const STATUS_LABELS = [["None", "No account yet"], ["PendingActivation", "Pending activation"],
   ["Active", "Active"], ["Disabled", "Disabled"], ["Failed", "Provisioning failed"]];
 const STATUS_LABEL = new Map(STATUS_LABELS);
+const statusLabel = (status) => STATUS_LABEL.get(status) || status;
 
 const state = {
   csrf: null, user: null, page: 1, total: 0, search: "", teachers: [], editing: null, live: null,
@@ -169,7 +170,7 @@ function renderTeachers() {
     email.textContent = t.email || "";
     const account = row.insertCell();
     const status = t.accountStatus || "None";
-    account.append(badge(status, STATUS_LABEL.get(status) || status));
+    account.append(badge(status, statusLabel(status)));
     if (t.accountStatus === "Failed" && t.accountStatusReason) {
       const reason = document.createElement("small");
       reason.className = "reason";
@@ -293,8 +294,8 @@ function reportCreatedAccount() {
   if (created.accountStatus === "Failed") {
     createdNotice(`Created ${created.fullName}, but no account was made: ${created.accountStatusReason || "see its row"}.`);
   } else {
-    const label = (STATUS_LABEL.get(created.accountStatus) || created.accountStatus).toLowerCase();
-    const status = created.accountStatus === "PendingActivation" ? "waits for activation" : `is ${label}`;
+    const status = created.accountStatus === "PendingActivation"
+      ? "waits for activation" : `is ${statusLabel(created.accountStatus).toLowerCase()}`;
     createdNotice(`Created ${created.fullName}; the account ${status}.`);
   }
 }
