@@ -1,6 +1,7 @@
 // The transactional outbox: an event is added inside the caller's database
 // transaction, so it exists exactly when the state change it describes does.
-// Adding wakes the relay once the transaction commits.
+// Once the transaction commits, each event it added is handed to the relay
+// with its sequence number, which wakes it (and spares it reading the row back).
 #pragma once
 
 #include <functional>
@@ -15,11 +16,19 @@ namespace emis::eventbus {
 // the relay wakes in whichever instance runs it.
 inline constexpr const char* outbox_channel = "emis_outbox";
 
+// An event whose transaction has committed, as stored in the outbox.
+struct CommittedEvent {
+  long long seq = 0;
+  OutgoingMessage message;
+};
+
 class Outbox {
  public:
-  // `wake` is called after each commit that added events (the relay's notify).
-  Outbox(PublishContext defaults, std::function<void()> wake)
-      : defaults_(std::move(defaults)), wake_(std::move(wake)) {}
+  // Called after each commit, once per event it added (the relay's handoff).
+  using Committed = std::function<void(CommittedEvent)>;
+
+  Outbox(PublishContext defaults, Committed committed)
+      : defaults_(std::move(defaults)), committed_(std::move(committed)) {}
 
   template <IntegrationEvent E>
   std::string add(store::Transaction& tx, const E& event, const std::string& traceparent = {}) {
@@ -33,7 +42,7 @@ class Outbox {
 
  private:
   PublishContext defaults_;
-  std::function<void()> wake_;
+  Committed committed_;
 };
 
 }  // namespace emis::eventbus

@@ -17,17 +17,16 @@
 
 namespace emis::eventbus {
 
-struct OutboxRow {
-  long long seq = 0;
-  OutgoingMessage message;
-};
-
 namespace {
 
 // Batches handed to the producer before the oldest one's reports are in. The
 // producer sends the next batches while the relay waits for the reports of
 // the oldest and marks it in the database (one flush to disk per batch).
 constexpr std::size_t batches_in_flight = 4;
+
+// Events handed over and not taken yet. Past this many (the broker away, the
+// relay behind) they are dropped, and the relay reads them from the database.
+constexpr std::size_t handed_capacity = 4096;
 
 long long now_ms() { return core::unix_millis(std::chrono::system_clock::now()); }
 
@@ -83,6 +82,9 @@ OutboxRelay::OutboxRelay(store::Database& db, BusOptions options, core::MetricsR
       options_(std::move(options)),
       metrics_(metrics),
       producer_(options_, metrics_, "outbox relay"),
+      read_back_(metrics_.counter("emis_outbox_read_back_total",
+                                  "Outbox rows the relay read from the database rather than taking them from "
+                                  "the commit that added them (a relay behind, a restart, PostgreSQL)")),
       worker_(db_, "outbox relay", outbox_channel, options_.relay_idle_poll) {
   metrics_.gauge_callback("emis_outbox_backlog", "Outbox rows not yet delivered", {}, [this] {
     return db_.read([](soci::session& s) {
@@ -116,6 +118,18 @@ void OutboxRelay::stop() {
 
 void OutboxRelay::notify() { worker_.wake(); }
 
+void OutboxRelay::handoff(CommittedEvent event) {
+  if (db_.dialect() == store::Dialect::sqlite) {
+    std::lock_guard lock(handed_mutex_);
+    // Dropping them all, not just this one, keeps what is held contiguous
+    // from its first event: a later event handed over cannot seem to follow
+    // one that was dropped.
+    if (handed_.size() >= handed_capacity) handed_.clear();
+    handed_.emplace(event.seq, std::move(event.message));
+  }
+  notify();
+}
+
 void OutboxRelay::inject_fatal_error(const std::string& reason) {
   if (const auto producer = producer_.peek()) producer->inject_fatal_error(reason);
 }
@@ -141,6 +155,9 @@ std::chrono::milliseconds OutboxRelay::round() {
                  : milliseconds(0);
   if (steady_clock::now() >= next_cleanup_) {
     delete_expired();
+    // Belt and braces: the next drain reads from the first unsent row, so
+    // that a row this relay's bookkeeping missed waits a minute at most.
+    sent_through_ = 0;
     next_cleanup_ = steady_clock::now() + minutes(1);
   }
   return backoff_.count() ? backoff_ : options_.relay_idle_poll;
@@ -151,7 +168,8 @@ int OutboxRelay::drain() {
   const auto batch_size = static_cast<std::size_t>(options_.relay_batch_size);
   DeliveryOrder order;
   std::vector<InFlight> in_flight;
-  long long read_after = 0;
+  long long read_after = sent_through_;
+  std::size_t read = 0;
   bool exhausted = false;
   int sent = 0;
   for (;;) {
@@ -163,10 +181,11 @@ int OutboxRelay::drain() {
       // After a short read, read on only when a commit has added rows since:
       // they go out without waiting for the batches in flight to be marked.
       if (exhausted && !worker_.take_wake()) break;
-      auto rows = unsent_rows(db_, read_after, options_.relay_batch_size);
+      auto rows = next_rows(read_after);
       exhausted = rows.size() < batch_size;
       if (rows.empty()) break;
       read_after = rows.back().seq;
+      read += rows.size();
       in_flight.push_back(produce(*producer, std::move(rows)));
     }
     if (in_flight.empty()) break;
@@ -191,7 +210,31 @@ int OutboxRelay::drain() {
     // already kept its key's later rows back: nothing to purge for it.
     if (!held_partitions && order.holds_partitions()) producer->purge_queued();
   }
-  return order.broken() ? -1 : sent;
+  if (order.broken()) return -1;
+  // Every row read is marked sent, and on SQLite none below the last one is
+  // left unread (see the header).
+  if (db_.dialect() == store::Dialect::sqlite && static_cast<std::size_t>(sent) == read)
+    sent_through_ = read_after;
+  return sent;
+}
+
+std::vector<OutboxRow> OutboxRelay::next_rows(long long after_seq) {
+  if (auto rows = take_handed(after_seq); !rows.empty()) return rows;
+  auto rows = unsent_rows(db_, after_seq, options_.relay_batch_size);
+  read_back_.inc(rows.size());
+  return rows;
+}
+
+std::vector<OutboxRow> OutboxRelay::take_handed(long long after_seq) {
+  std::vector<Row> rows;
+  std::lock_guard lock(handed_mutex_);
+  handed_.erase(handed_.begin(), handed_.upper_bound(after_seq));  // read from the database meanwhile
+  auto next = after_seq + 1;
+  for (auto it = handed_.begin(); it != handed_.end() && it->first == next &&
+                                  rows.size() < static_cast<std::size_t>(options_.relay_batch_size);
+       it = handed_.erase(it), ++next)
+    rows.push_back({it->first, std::move(it->second)});
+  return rows;
 }
 
 OutboxRelay::InFlight OutboxRelay::produce(Producer& producer, std::vector<Row> rows) {

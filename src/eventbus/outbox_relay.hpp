@@ -8,14 +8,25 @@
 // sent again, after the failed one). While the broker is away, rows wait and
 // the relay backs off; a fatal producer error replaces the producer. Sent
 // rows are deleted after the retention period.
+//
+// On SQLite the commits of this process hand their events over (handoff()),
+// so a relay that has caught up publishes them without reading them back:
+// there, sequence numbers follow commit order without a gap, so the events
+// handed over that continue the sequence right after the last row read are
+// exactly the next unsent rows. Anything else (a gap, a hand-off that did not
+// come, PostgreSQL, whose sequence numbers are taken before commit) is read
+// from the database.
 #pragma once
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "core/metrics.hpp"
+#include "eventbus/outbox.hpp"
 #include "eventbus/producer_slot.hpp"
 #include "store/database.hpp"
 #include "store/leased_worker.hpp"
@@ -23,7 +34,7 @@
 namespace emis::eventbus {
 
 class DeliveryOrder;
-struct OutboxRow;
+using OutboxRow = CommittedEvent;
 
 class OutboxRelay {
  public:
@@ -37,8 +48,11 @@ class OutboxRelay {
   void stop();
 
   void notify();
-  std::function<void()> waker() {
-    return [this] { notify(); };
+  // Takes an event its transaction has just committed, then wakes the relay.
+  void handoff(CommittedEvent event);
+  // What an Outbox calls after each commit.
+  Outbox::Committed waker() {
+    return [this](CommittedEvent event) { handoff(std::move(event)); };
   }
 
   // Raises a fatal error in the current producer, as librdkafka can (for tests).
@@ -57,6 +71,10 @@ class OutboxRelay {
   // Publishes until no unsent row is left. Returns the number of rows marked
   // sent, or -1 when a delivery failed.
   int drain();
+  // The next unsent rows after `after_seq`: those handed over, when they
+  // continue the sequence right after it, else read from the database.
+  std::vector<OutboxRow> next_rows(long long after_seq);
+  std::vector<OutboxRow> take_handed(long long after_seq);
   InFlight produce(Producer& producer, std::vector<OutboxRow> rows);
   // Waits for the batch's reports (or gives up: see the .cpp).
   void await(Producer& producer, const InFlight& batch);
@@ -69,7 +87,15 @@ class OutboxRelay {
   BusOptions options_;
   core::MetricsRegistry& metrics_;
   ProducerSlot producer_;
+  core::Counter& read_back_;
 
+  // Events handed over by commits, by sequence number; at most
+  // handed_capacity (the rest is read from the database).
+  std::mutex handed_mutex_;
+  std::map<long long, OutgoingMessage> handed_;
+  // Every row up to here is marked sent (SQLite only; 0: not known). A
+  // drain reads on from here, not from the start of the table.
+  long long sent_through_ = 0;
   std::chrono::milliseconds backoff_{0};
   std::chrono::steady_clock::time_point next_cleanup_;
   store::LeasedWorker worker_;
