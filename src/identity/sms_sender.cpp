@@ -101,7 +101,11 @@ void SmsSender::deliver(const QueuedSms& message) {
                  policy_.max_attempts, delay.count(), e.what());
     return;
   }
-  db_.write([&](store::Transaction& tx) { mark_sms_sent(tx, message.id, attempts); });
+  // Relaxed, as the outbox's marks are: power loss may undo the mark and
+  // send the same code again, a crash may not; its own flush would put a
+  // second flush to disk into every onboarding.
+  db_.write([&](store::Transaction& tx) { mark_sms_sent(tx, message.id, attempts); },
+            store::Durability::relaxed);
   sent_.inc();
   spdlog::info("SMS {} ({} for user {}) sent to {}", message.id, message.purpose, message.user_id, to);
 }

@@ -103,11 +103,28 @@ Database::~Database() {
   if (committer_.joinable()) committer_.join();
 }
 
-void Database::enqueue(Writer* writer) {
-  std::lock_guard lock(queue_mutex_);
+void Database::throw_if_stopping() const {
   if (stopping_)
     throw core::DomainError(core::ErrorKind::transient, "Database unavailable",
                             "The service is shutting down.");
+}
+
+bool Database::commit_if_idle(std::unique_lock<std::mutex>& lock, Writer& writer) {
+  if (committing_ || !writers_.empty()) return false;
+  // Nothing else to commit: the caller commits its own work, sparing itself
+  // and the commit thread two wake-ups (a request's or an event's, mostly).
+  committing_ = true;
+  lock.unlock();
+  run_batch({&writer});
+  // A write_async completes before the next batch starts, as it would on the commit thread.
+  if (writer.done) complete(std::unique_ptr<Writer>(&writer));
+  lock.lock();
+  committing_ = false;
+  if (!writers_.empty() || stopping_) queued_.notify_one();
+  return true;
+}
+
+void Database::queue(Writer* writer) {
   // A busy commit thread takes the queue when its flush ends: no wake-up needed.
   if (writers_.empty()) queued_.notify_one();
   writers_.push_back(writer);
@@ -115,41 +132,25 @@ void Database::enqueue(Writer* writer) {
 
 void Database::commit_or_wait(Writer& writer) {
   std::unique_lock lock(queue_mutex_);
-  if (stopping_)
-    throw core::DomainError(core::ErrorKind::transient, "Database unavailable",
-                            "The service is shutting down.");
+  throw_if_stopping();
   if (dialect_ == Dialect::postgresql) {
     lock.unlock();
     run_alone(writer);
     return;
   }
-  if (committing_ || !writers_.empty()) {
-    if (writers_.empty()) queued_.notify_one();
-    writers_.push_back(&writer);
-    writer.wake.wait(lock, [&] { return writer.finished; });
-    return;
-  }
-  // Nothing else to commit: the caller commits its own work, sparing itself
-  // and the commit thread two wake-ups (a consumer's transactions, mostly).
-  committing_ = true;
-  lock.unlock();
-  run_batch({&writer});
-  lock.lock();
-  committing_ = false;
-  if (!writers_.empty() || stopping_) queued_.notify_one();
+  if (commit_if_idle(lock, writer)) return;
+  queue(&writer);
+  writer.wake.wait(lock, [&] { return writer.finished; });
 }
 
 void Database::write_async(std::function<void(Transaction&)> work, WriteDone done) {
   auto writer = std::make_unique<Writer>(writer_.get(), dialect_);
   writer->work = std::move(work);
   writer->done = std::move(done);
+  std::unique_lock lock(queue_mutex_);
+  throw_if_stopping();
   if (dialect_ == Dialect::postgresql) {
-    {
-      std::lock_guard lock(queue_mutex_);
-      if (stopping_)
-        throw core::DomainError(core::ErrorKind::transient, "Database unavailable",
-                                "The service is shutting down.");
-    }
+    lock.unlock();
     async_writers_->post([this, w = writer.release()] {
       std::unique_ptr<Writer> owned(w);
       run_alone(*owned);
@@ -157,8 +158,9 @@ void Database::write_async(std::function<void(Transaction&)> work, WriteDone don
     });
     return;
   }
-  enqueue(writer.get());
-  writer.release();  // the commit thread deletes it after `done`
+  // From here the writer is freed by complete(), on this thread or the commit thread.
+  Writer* w = writer.release();
+  if (!commit_if_idle(lock, *w)) queue(w);
 }
 
 void Database::run_alone(Writer& writer) {

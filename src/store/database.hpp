@@ -100,11 +100,13 @@ class Database {
   auto write(Work&& work, Durability durability = Durability::durable)
       -> std::invoke_result_t<Work, Transaction&>;
 
-  // As write, without waiting: `done` runs on the commit thread once the
-  // commit is durable (with no error, after the work's after-commit
-  // callbacks) or the work failed (with the error write would have thrown).
-  // `done` must be quick and must not throw or call write(). Throws
-  // DomainError(transient) when the database is shutting down.
+  // As write, without waiting for a commit thread that is busy: `done` runs
+  // once the commit is durable (with no error, after the work's after-commit
+  // callbacks) or the work failed (with the error write would have thrown),
+  // on the commit thread, or on the caller's before write_async returns when
+  // nothing else was committing. `done` must be quick and must not throw or
+  // call write(). Throws DomainError(transient) when the database is
+  // shutting down.
   using WriteDone = std::function<void(std::exception_ptr error)>;
   void write_async(std::function<void(Transaction&)> work, WriteDone done);
 
@@ -129,7 +131,13 @@ class Database {
     bool finished = false;
     std::condition_variable wake;
   };
-  void enqueue(Writer* writer);
+  void throw_if_stopping() const;
+  // Commits `writer` on this thread, and completes it if it is a
+  // write_async, when nothing else is queued or committing; else returns
+  // false with the lock still held.
+  bool commit_if_idle(std::unique_lock<std::mutex>& lock, Writer& writer);
+  // Hands `writer` to the commit thread (the lock held).
+  void queue(Writer* writer);
   // Commits `writer` on this thread when nothing else is queued or
   // committing, else queues it and waits for the commit thread.
   void commit_or_wait(Writer& writer);
