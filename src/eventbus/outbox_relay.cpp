@@ -125,7 +125,7 @@ void OutboxRelay::handoff(CommittedEvent event) {
     // from its first event: a later event handed over cannot seem to follow
     // one that was dropped.
     if (handed_.size() >= handed_capacity) handed_.clear();
-    handed_.emplace(event.seq, std::move(event.message));
+    if (event.seq > highest_read_) handed_.emplace(event.seq, std::move(event.message));
   }
   notify();
 }
@@ -165,7 +165,6 @@ std::chrono::milliseconds OutboxRelay::round() {
 
 int OutboxRelay::drain() {
   const std::shared_ptr<Producer> producer = producer_.current();
-  const auto batch_size = static_cast<std::size_t>(options_.relay_batch_size);
   DeliveryOrder order;
   std::vector<InFlight> in_flight;
   long long read_after = sent_through_;
@@ -181,8 +180,7 @@ int OutboxRelay::drain() {
       // After a short read, read on only when a commit has added rows since:
       // they go out without waiting for the batches in flight to be marked.
       if (exhausted && !worker_.take_wake()) break;
-      auto rows = next_rows(read_after);
-      exhausted = rows.size() < batch_size;
+      auto rows = next_rows(read_after, exhausted);
       if (rows.empty()) break;
       read_after = rows.back().seq;
       read += rows.size();
@@ -218,22 +216,35 @@ int OutboxRelay::drain() {
   return sent;
 }
 
-std::vector<OutboxRow> OutboxRelay::next_rows(long long after_seq) {
-  if (auto rows = take_handed(after_seq); !rows.empty()) return rows;
-  auto rows = unsent_rows(db_, after_seq, options_.relay_batch_size);
-  read_back_.inc(rows.size());
+std::vector<OutboxRow> OutboxRelay::next_rows(long long after_seq, bool& exhausted) {
+  const auto batch_size = static_cast<std::size_t>(options_.relay_batch_size);
+  bool more = false;
+  auto rows = take_handed(after_seq, more);
+  // Events handed over that stop at a gap: what fills it is read next.
+  exhausted = !more && rows.size() < batch_size;
+  if (rows.empty()) {
+    rows = unsent_rows(db_, after_seq, options_.relay_batch_size);
+    read_back_.inc(rows.size());
+    exhausted = rows.size() < batch_size;
+  }
+  if (!rows.empty()) {
+    std::lock_guard lock(handed_mutex_);
+    highest_read_ = std::max(highest_read_, rows.back().seq);
+  }
   return rows;
 }
 
-std::vector<OutboxRow> OutboxRelay::take_handed(long long after_seq) {
+std::vector<OutboxRow> OutboxRelay::take_handed(long long after_seq, bool& more) {
   std::vector<Row> rows;
   std::lock_guard lock(handed_mutex_);
-  handed_.erase(handed_.begin(), handed_.upper_bound(after_seq));  // read from the database meanwhile
+  // Read already, from the database or before a drain failed.
+  handed_.erase(handed_.begin(), handed_.upper_bound(std::max(after_seq, highest_read_)));
   auto next = after_seq + 1;
   for (auto it = handed_.begin(); it != handed_.end() && it->first == next &&
                                   rows.size() < static_cast<std::size_t>(options_.relay_batch_size);
        it = handed_.erase(it), ++next)
     rows.push_back({it->first, std::move(it->second)});
+  more = !handed_.empty();
   return rows;
 }
 

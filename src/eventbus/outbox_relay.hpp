@@ -73,8 +73,9 @@ class OutboxRelay {
   int drain();
   // The next unsent rows after `after_seq`: those handed over, when they
   // continue the sequence right after it, else read from the database.
-  std::vector<OutboxRow> next_rows(long long after_seq);
-  std::vector<OutboxRow> take_handed(long long after_seq);
+  // `exhausted`: no more is known to be waiting behind them.
+  std::vector<OutboxRow> next_rows(long long after_seq, bool& exhausted);
+  std::vector<OutboxRow> take_handed(long long after_seq, bool& more);
   InFlight produce(Producer& producer, std::vector<OutboxRow> rows);
   // Waits for the batch's reports (or gives up: see the .cpp).
   void await(Producer& producer, const InFlight& batch);
@@ -93,6 +94,10 @@ class OutboxRelay {
   // handed_capacity (the rest is read from the database).
   std::mutex handed_mutex_;
   std::map<long long, OutgoingMessage> handed_;
+  // The highest sequence number read so far, either way. A hand-off at or
+  // below it came late and is dropped: a drain that failed reads such a row
+  // again from the database, in order, never from a stale hand-off.
+  long long highest_read_ = 0;
   // Every row up to here is marked sent (SQLite only; 0: not known). A
   // drain reads on from here, not from the start of the table.
   long long sent_through_ = 0;

@@ -31,9 +31,10 @@ void add_teacher_routes(http::Server& server, TeacherApiContext ctx) {
   using http::Request;
   using http::Response;
 
-  // Asynchronous: the worker queues the write and moves on; the commit thread
-  // answers once the teacher is durable, so a flush serves every request in
-  // flight rather than one per worker.
+  // Asynchronous: while a commit is under way the worker queues the write and
+  // moves on, and the commit thread answers once the teacher is durable, so a
+  // flush serves every request in flight rather than one per worker; when
+  // none is, the worker commits and answers itself.
   server.route_async(Method::post, "/api/v1/teachers", [ctx](const Request& request, http::Reply reply) {
     const auto admin = http::require_role(request, ctx.verify, kAdminRole);
     Teacher t;
