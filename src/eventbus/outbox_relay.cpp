@@ -219,14 +219,14 @@ int OutboxRelay::drain() {
 std::vector<OutboxRow> OutboxRelay::next_rows(long long after_seq, bool& exhausted) {
   const auto batch_size = static_cast<std::size_t>(options_.relay_batch_size);
   bool more = false;
-  auto rows = take_handed(after_seq, more);
-  // Events handed over that stop at a gap: what fills it is read next.
-  exhausted = !more && rows.size() < batch_size;
-  if (rows.empty()) {
-    rows = unsent_rows(db_, after_seq, options_.relay_batch_size);
-    read_back_.inc(rows.size());
-    exhausted = rows.size() < batch_size;
+  if (auto rows = take_handed(after_seq, more); !rows.empty()) {
+    // Events handed over that stop at a gap: what fills it is read next.
+    exhausted = !more && rows.size() < batch_size;
+    return rows;
   }
+  auto rows = unsent_rows(db_, after_seq, options_.relay_batch_size);
+  read_back_.inc(rows.size());
+  exhausted = rows.size() < batch_size;
   if (!rows.empty()) {
     std::lock_guard lock(handed_mutex_);
     highest_read_ = std::max(highest_read_, rows.back().seq);
@@ -244,6 +244,7 @@ std::vector<OutboxRow> OutboxRelay::take_handed(long long after_seq, bool& more)
                                   rows.size() < static_cast<std::size_t>(options_.relay_batch_size);
        it = handed_.erase(it), ++next)
     rows.push_back({it->first, std::move(it->second)});
+  if (!rows.empty()) highest_read_ = rows.back().seq;  // above it, or the erase would have taken them
   more = !handed_.empty();
   return rows;
 }
