@@ -32,7 +32,18 @@ void configure(soci::session& s, const DatabaseOptions& o) {
 }  // namespace
 
 void Transaction::run_after_commit() {
-  for (auto& callback : after_commit_) callback();
+  // The transaction has committed: a callback that fails must neither skip
+  // the others (a relay's hand-off, a cache's update) nor make the caller
+  // take a committed write for a failed one and try it again.
+  for (auto& callback : after_commit_) {
+    try {
+      callback();
+    } catch (const std::exception& e) {
+      spdlog::error("an after-commit callback failed: {}", e.what());
+    } catch (...) {
+      spdlog::error("an after-commit callback failed");
+    }
+  }
   after_commit_.clear();
 }
 
@@ -224,13 +235,7 @@ void Database::finish_batch(const std::vector<Writer*>& batch) {
 
 void Database::complete(std::unique_ptr<Writer> w) noexcept {
   const std::exception_ptr error = w->error ? translated(w->error) : nullptr;
-  if (!error) {
-    try {
-      w->tx.run_after_commit();
-    } catch (const std::exception& e) {
-      spdlog::error("an after-commit callback failed: {}", e.what());
-    }
-  }
+  if (!error) w->tx.run_after_commit();
   w->done(error);
 }
 

@@ -46,6 +46,18 @@ TEST_F(DatabaseWrites, ReturnsTheWorksResultAndRunsAfterCommit) {
   EXPECT_EQ(count(), 1);
 }
 
+TEST_F(DatabaseWrites, AnAfterCommitCallbackThatThrowsNeitherSkipsTheOthersNorFailsTheWrite) {
+  // The row is committed: a caller told otherwise would write it again.
+  int later = 0;
+  EXPECT_NO_THROW(db_.write([&](Transaction& tx) {
+    insert(tx, "a");
+    tx.after_commit([] { throw std::runtime_error("a cache refused"); });
+    tx.after_commit([&] { ++later; });
+  }));
+  EXPECT_EQ(later, 1);
+  EXPECT_EQ(count(), 1);
+}
+
 TEST_F(DatabaseWrites, AThrowingWorkLeavesNothingAndSkipsAfterCommit) {
   bool woken = false;
   EXPECT_THROW(db_.write([&](Transaction& tx) {
