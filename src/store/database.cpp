@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <mutex>
 
 #include "core/clock.hpp"
 #include "core/errors.hpp"
@@ -27,6 +28,24 @@ void configure(soci::session& s, const DatabaseOptions& o) {
   s << "PRAGMA busy_timeout = " + std::to_string(o.busy_timeout.count());
   s << "PRAGMA foreign_keys = ON";
   s << "PRAGMA synchronous = " + o.synchronous;
+}
+
+// Each writer of a shared commit runs in a savepoint, whose undo images
+// SQLite keeps in a sub-journal. Past 64 KiB (SQLite's default) that journal
+// spills to a temporary file, at two write() calls per page: more calls than
+// the commit's own writes to the WAL, for a file that is dropped unread when
+// the commit ends. A full batch (kMaxBatch writers of a few pages each) stays
+// in memory below this bound; a bigger one spills as before. SQLite takes the
+// in-memory journal as one allocation of this size, hence no larger.
+constexpr int kSubJournalInMemory = 4 << 20;
+
+void keep_sub_journals_in_memory() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // Only before SQLite starts, i.e. before the process's first connection.
+    if (sqlite_api::sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, kSubJournalInMemory) != SQLITE_OK)
+      spdlog::warn("SQLite had started: its sub-journals spill to disk past 64 KiB");
+  });
 }
 
 }  // namespace
@@ -81,6 +100,7 @@ Database::Database(DatabaseOptions options)
   if (const auto dir = std::filesystem::path(path).parent_path(); !dir.empty())
     std::filesystem::create_directories(dir);
   connect_string_ = "db=" + path + " shared_cache=false";
+  keep_sub_journals_in_memory();
   writer_ = std::make_unique<soci::session>(soci::sqlite3, connect_string_);
   // WAL is a property of the file: set once by the writer, readers inherit it.
   std::string mode;
