@@ -65,7 +65,10 @@ class ConsoleOnboardingTest(ConsoleTestCase):
         dialog.get_by_role("button", name="Save").click()
         phone = dialog.get_by_label("Phone number")
         expect(phone).to_have_attribute("aria-invalid", "true")
-        expect(dialog.locator('[data-error-for="phoneNumber"]')).not_to_be_empty()
+        # Under the field's label, in its words: not the API's field name.
+        expect(dialog.locator('[data-error-for="phoneNumber"]')).to_have_text(
+            "Phone number is not a valid phone number."
+        )
         self.screenshot(page, "validation")
 
     def test_onboarding_live_from_creation_to_activation(self):

@@ -52,6 +52,13 @@ function clearErrors(form) {
   });
 }
 
+// The API names a field as its JSON does ('phoneNumber'); a person reads
+// the label of the field the message sits under.
+function inWords(message, field, input) {
+  const label = input && input.labels && input.labels[0] && input.labels[0].textContent.trim();
+  return label ? message.replaceAll(`'${field}'`, label) : message;
+}
+
 // Puts the problem's per-field messages next to their fields; the rest on the form.
 function showErrors(form, error) {
   const fields = (error.problem && error.problem.errors) || {};
@@ -59,8 +66,8 @@ function showErrors(form, error) {
   for (const [field, messages] of Object.entries(fields)) {
     const slot = form.querySelector(`[data-error-for="${CSS.escape(field)}"]`);
     if (!slot) continue;
-    slot.textContent = [].concat(messages).join(" ");
     const input = form.elements[field];
+    slot.textContent = [].concat(messages).map((m) => inWords(m, field, input)).join(" ");
     if (input) {
       slot.id = slot.id || `${form.id}-${field}-error`;
       input.setAttribute("aria-invalid", "true");
