@@ -1,4 +1,4 @@
-// Identifiers: random (version 4) UUIDs from libsodium's CSPRNG.
+// Identifiers: time-ordered (version 7) UUIDs and random tokens, from libsodium's CSPRNG.
 #pragma once
 
 #include <cstddef>
