@@ -32,19 +32,21 @@ void configure(soci::session& s, const DatabaseOptions& o) {
 
 // Each writer of a shared commit runs in a savepoint, whose undo images
 // SQLite keeps in a sub-journal. Past 64 KiB (SQLite's default) that journal
-// spills to a temporary file, at two write() calls per page: more calls than
-// the commit's own writes to the WAL, for a file that is dropped unread when
-// the commit ends. A full batch (kMaxBatch writers of a few pages each) stays
-// in memory below this bound; a bigger one spills as before. SQLite takes the
-// in-memory journal as one allocation of this size, hence no larger.
-constexpr int kSubJournalInMemory = 4 << 20;
+// spills to a temporary file, which then stays a file until the commit ends:
+// two write() calls per page for every later writer of the batch, more calls
+// than the commit's own writes to the WAL, for a file dropped unread. In
+// memory the journal is one block of this size (plus SQLite's 8-byte chunk
+// header: 1 MiB in all), taken at a writer's first page and freed when its
+// savepoint is released. A writer that changes more than about 250 pages
+// spills as before.
+constexpr int kSubJournalInMemory = (1 << 20) - 8;
 
 void keep_sub_journals_in_memory() {
   static std::once_flag once;
   std::call_once(once, [] {
     // Only before SQLite starts, i.e. before the process's first connection.
     if (sqlite_api::sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, kSubJournalInMemory) != SQLITE_OK)
-      spdlog::warn("SQLite had started: its sub-journals spill to disk past 64 KiB");
+      spdlog::warn("SQLite had started: its sub-journals spill to a file past 64 KiB");
   });
 }
 
