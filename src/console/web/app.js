@@ -53,10 +53,13 @@ function clearErrors(form) {
 }
 
 // The API names a field as its JSON does ('phoneNumber'); a person reads
-// the label of the field the message sits under.
+// the label of the field the message sits under, less an aside such as
+// "(optional)".
 function inWords(message, field, input) {
-  const label = input && input.labels && input.labels[0] && input.labels[0].textContent.trim();
-  return label ? message.replaceAll(`'${field}'`, label) : message;
+  const text = String(message);
+  const label = input && input.labels && input.labels[0] && input.labels[0].textContent;
+  const name = label && label.replace(/\s*\([^)]*\)\s*$/, "").trim();
+  return name ? text.replaceAll(`'${field}'`, () => name) : text;
 }
 
 // Puts the problem's per-field messages next to their fields; the rest on the form.
