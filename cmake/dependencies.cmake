@@ -32,9 +32,9 @@ target_link_libraries(phonenumber INTERFACE ${PHONENUMBER_LIBRARY})
 
 # The services allocate with jemalloc: under a load of teacher POSTs,
 # glibc's malloc and free took about a sixth of each service's CPU (its
-# arenas' locks and consolidation), and with jemalloc each teacher cost about
-# a quarter less CPU in both services (bench/teachers.sh). The sanitizers
-# bring an allocator of their own.
+# arenas' locks and consolidation), and with jemalloc each teacher cost
+# 8-26% less CPU in both services, in runs side by side (bench/teachers.sh).
+# The sanitizers bring an allocator of their own.
 add_library(service_allocator INTERFACE)
 if(NOT EMIS_SANITIZE)
   pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)

@@ -28,6 +28,9 @@ class Transaction {
     return store::run(*session_, sql, std::forward<Elements>(elements)...);
   }
   Dialect dialect() const noexcept { return dialect_; }
+  // Runs `callback` once the transaction has committed, never if it rolls
+  // back. A callback that throws is logged; the others still run and the
+  // write still counts as committed.
   void after_commit(std::function<void()> callback) { after_commit_.push_back(std::move(callback)); }
   void run_after_commit();
   // Wakes whoever listens on `channel` in other processes when this
