@@ -6,20 +6,53 @@
 #include <cctype>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
+#include <utility>
 
 #include "core/sodium.hpp"
 
 namespace emis::core {
 
+namespace {
+
+// The millisecond and the 12-bit counter (rand_a, RFC 9562 section 6.2,
+// method 1) of the last id this process made. A new millisecond starts the
+// counter at a random value below 2^11, so that up to 2048 ids fit in it;
+// past 4095 the id borrows the next millisecond rather than repeat.
+struct Sequence {
+  std::mutex mutex;
+  std::uint64_t ms = 0;
+  unsigned counter = 0;
+
+  // The millisecond and counter of the next id, given the clock's `now` and
+  // 11 random bits.
+  std::pair<std::uint64_t, unsigned> next(std::uint64_t now, unsigned random) {
+    const std::lock_guard lock(mutex);
+    if (now > ms) {
+      ms = now;
+      counter = random;
+    } else if (++counter > 0xfff) {
+      ++ms;
+      counter = 0;
+    }
+    return {ms, counter};
+  }
+};
+
+}  // namespace
+
 std::string new_uuid() {
   ensure_sodium_initialised();
   std::array<unsigned char, 16> b{};
   randombytes_buf(b.data(), b.size());
-  const auto ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                 std::chrono::system_clock::now().time_since_epoch())
-                                                 .count());
+  const auto now = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                  std::chrono::system_clock::now().time_since_epoch())
+                                                  .count());
+  static Sequence sequence;
+  const auto [ms, counter] = sequence.next(now, ((b[6] << 8) | b[7]) & 0x7ff);
   for (std::size_t i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(ms >> (40 - 8 * i));  // big-endian
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x70);                                    // version 7
+  b[6] = static_cast<unsigned char>(0x70 | (counter >> 8));                                   // version 7
+  b[7] = static_cast<unsigned char>(counter & 0xff);
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
   static constexpr char hex[] = "0123456789abcdef";
   std::string out;

@@ -34,7 +34,7 @@ std::vector<Membership> live_memberships(soci::session& s, const std::string& us
   store::for_each_row(
       s,
       "SELECT tenant_id, role, entity_type, entity_id, created_at FROM memberships "
-      "WHERE user_id = :u AND removed_at IS NULL ORDER BY created_at, tenant_id, role",
+      "WHERE user_id = :u AND removed_at IS NULL ORDER BY seq",
       [&](const soci::row& r) {
         memberships.push_back({r.get<std::string>(0), r.get<std::string>(1), store::optional_text(r, 2),
                                store::optional_text(r, 3), r.get<std::string>(4)});
@@ -183,7 +183,27 @@ std::vector<store::Migration> identity_migrations() {
        "refresh tokens keep their tenant",
        {// A token refreshes into the tenant its login chose; NULL (tokens
         // from before) is the account's home tenant.
-        "ALTER TABLE refresh_tokens ADD COLUMN tenant_id TEXT"}}};
+        "ALTER TABLE refresh_tokens ADD COLUMN tenant_id TEXT"}},
+      {8125,
+       "memberships in the order they were granted",
+       {// created_at has milliseconds: two memberships granted in the same
+        // one would fall back to tenant and role order. A sequence keeps the
+        // order they were granted in (the oldest is the home tenant's). The
+        // table is rebuilt because SQLite cannot add a key column.
+        "CREATE TABLE memberships_ordered ("
+        " seq INTEGER PRIMARY KEY,"
+        " user_id TEXT NOT NULL REFERENCES users (id),"
+        " tenant_id TEXT NOT NULL,"
+        " role TEXT NOT NULL,"
+        " entity_type TEXT,"
+        " entity_id TEXT UNIQUE,"
+        " created_at TEXT NOT NULL,"
+        " removed_at TEXT)",
+        "INSERT INTO memberships_ordered (user_id, tenant_id, role, entity_type, entity_id, created_at, "
+        "removed_at) SELECT user_id, tenant_id, role, entity_type, entity_id, created_at, removed_at "
+        "FROM memberships ORDER BY created_at, tenant_id, role",
+        "DROP TABLE memberships", "ALTER TABLE memberships_ordered RENAME TO memberships",
+        "CREATE INDEX memberships_user ON memberships (user_id)"}}};
   auto with_access = access::revocation_migrations();
   migrations.insert(migrations.end(), with_access.begin(), with_access.end());
   auto with_sms = sms_queue_migrations();

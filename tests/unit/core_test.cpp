@@ -1,10 +1,12 @@
 // Configuration overrides, ids, phone numbers, time and problem details.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/config.hpp"
@@ -42,6 +44,15 @@ TEST(Ids, AreVersion7AndSortByTheMillisecondTheyWereMadeIn) {
   EXPECT_NE(std::string("89ab").find(first[19]), std::string::npos);
   EXPECT_LT(first, later);
   EXPECT_NE(core::new_uuid(), core::new_uuid());
+}
+
+TEST(Ids, SortInTheOrderTheyWereMadeWithinAMillisecondToo) {
+  // Thousands of ids are made in each millisecond here.
+  std::vector<std::string> ids(20000);
+  for (auto& id : ids) id = core::new_uuid();
+  EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+  EXPECT_EQ(std::adjacent_find(ids.begin(), ids.end()), ids.end());
+  for (const auto& id : ids) ASSERT_EQ(id[14], '7');
 }
 
 TEST(Phone, NormalisesVietnameseNumbersToE164) {

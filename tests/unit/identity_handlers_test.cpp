@@ -123,6 +123,16 @@ TEST_F(IdentityHandlers, ATeacherWhoIsAlsoAParentHasOneAccountWithBothRoles) {
   EXPECT_EQ(events[1]["userId"], u->id);
 }
 
+TEST_F(IdentityHandlers, RolesGrantedInTheSameMillisecondKeepTheOrderTheyWereGrantedIn) {
+  deliver(kLan);
+  const auto lan = *user_of(kLan.teacher_id);
+  // "Parent" sorts before "Teacher": only the grant order puts it second.
+  db_.write([&](store::Transaction& tx) {
+    add_membership(tx, lan.id, {kTenant, "Parent", "Parent", kHoa.parent_id, lan.memberships[0].created_at});
+  });
+  EXPECT_EQ(user_of(kHoa.parent_id)->roles_in(kTenant), (std::vector<std::string>{"Teacher", "Parent"}));
+}
+
 TEST_F(IdentityHandlers, SamePhoneInAnotherTenantJoinsTheSameAccount) {
   deliver(kLan);
   auto other = kLan;
@@ -286,7 +296,7 @@ TEST_F(IdentityHandlers, APhoneChangeToAKnownPhoneJoinsItsAccountAndRetiresTheEm
       TeacherUpdated{kLan.teacher_id, kTenant, std::string(kHoa.phone_number), std::nullopt, std::nullopt});
   const auto joined = user_of(kLan.teacher_id);
   EXPECT_EQ(joined->id, user_of(kHoa.parent_id)->id);
-  // In membership order: the teacher's is the older, and kept its date.
+  // In the order granted: the teacher's is the older, and moving kept its place.
   EXPECT_EQ(joined->roles_in(kTenant), (std::vector<std::string>{"Teacher", "Parent"}));
   const auto left = db_.read([&](soci::session& s) { return find_user_by_id(s, lan_account); });
   EXPECT_EQ(left->status, "Disabled");
