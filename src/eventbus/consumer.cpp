@@ -198,8 +198,9 @@ void EventConsumer::run() {
       next_lag_update = Clock::now() + std::chrono::seconds(5);
     }
     if (Clock::now() >= next_prune) {
-      prune_inbox();
-      next_prune = Clock::now() + std::chrono::minutes(10);
+      // A full batch: the next goes after the next poll, not in 10 minutes.
+      const bool more = prune_inbox();
+      next_prune = more ? Clock::now() : Clock::now() + std::chrono::minutes(10);
     }
     if (!batch.empty()) process_batch(batch);
   }
@@ -465,16 +466,17 @@ void EventConsumer::prune_with_inbox(std::string what, RetentionTask task) {
   retention_tasks_.emplace_back(std::move(what), std::move(task));
 }
 
-void EventConsumer::prune_inbox() {
+bool EventConsumer::prune_inbox() {
   const auto cutoff = std::chrono::system_clock::now() - options_.inbox_retention;
+  const int limit = options_.retention_batch;
   try {
     std::vector<long long> pruned(retention_tasks_.size() + 1);
     // Relaxed: pruning lost to power loss is done again at the next round.
     db_.write(
         [&](store::Transaction& tx) {
-          pruned[0] = inbox_.prune(tx, cutoff);
+          pruned[0] = inbox_.prune(tx, cutoff, limit);
           for (std::size_t i = 0; i < retention_tasks_.size(); ++i)
-            pruned[i + 1] = retention_tasks_[i].second(tx, cutoff);
+            pruned[i + 1] = retention_tasks_[i].second(tx, cutoff, limit);
         },
         store::Durability::relaxed);
     if (pruned[0] > 0)
@@ -483,8 +485,10 @@ void EventConsumer::prune_inbox() {
       if (pruned[i + 1] > 0)
         spdlog::info("consumer group {}: pruned {} {}", options_.group_id, pruned[i + 1],
                      retention_tasks_[i].first);
+    return std::any_of(pruned.begin(), pruned.end(), [limit](long long n) { return n >= limit; });
   } catch (const std::exception& e) {
     spdlog::warn("consumer group {}: pruning the inbox failed: {}", options_.group_id, e.what());
+    return false;
   }
 }
 

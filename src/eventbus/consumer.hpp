@@ -57,13 +57,14 @@ class EventConsumer {
 
   HandlerRegistry& handlers() noexcept { return handlers_; }
 
-  // Deletes a service's own records that guard against late or redelivered
-  // events (e.g. tombstones) once they are older than `cutoff`; returns how
-  // many it deleted. It runs in the transaction that prunes the inbox, with
-  // the inbox's retention, since such a record is needed exactly as long as a
-  // redelivery can still reach the handlers. Register before start().
-  using RetentionTask =
-      std::function<long long(store::Transaction& tx, std::chrono::system_clock::time_point cutoff)>;
+  // Deletes up to `limit` of a service's own records that guard against late
+  // or redelivered events (e.g. tombstones) once they are older than
+  // `cutoff`; returns how many it deleted. It runs in the transactions that
+  // prune the inbox, with the inbox's retention, since such a record is
+  // needed exactly as long as a redelivery can still reach the handlers.
+  // Register before start().
+  using RetentionTask = std::function<long long(store::Transaction& tx,
+                                                std::chrono::system_clock::time_point cutoff, int limit)>;
   void prune_with_inbox(std::string what, RetentionTask task);
 
   void start();
@@ -114,7 +115,10 @@ class EventConsumer {
   // `event` is what apply() decoded (empty when it was not decoded).
   void report(const RawMessage& raw, Outcome outcome, const IncomingEvent& event);
   void store_offsets(const Progress& progress);
-  void prune_inbox();
+  // Deletes one batch (BusOptions::retention_batch) of expired inbox entries
+  // and of each retention task's records; true when a batch came back full,
+  // so that more are due.
+  bool prune_inbox();
   bool wait_backoff(std::chrono::milliseconds delay);
   // Sets each newly assigned partition's offset to its committed one.
   void start_at_committed(std::vector<RdKafka::TopicPartition*>& partitions);

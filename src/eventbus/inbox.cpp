@@ -38,14 +38,14 @@ bool Inbox::seen(soci::session& session, const std::string& event_id) const {
   return n > 0;
 }
 
-long long Inbox::prune(store::Transaction& tx, std::chrono::system_clock::time_point cutoff) const {
+long long Inbox::prune(store::Transaction& tx, std::chrono::system_clock::time_point cutoff,
+                       int limit) const {
   // handled_at is ISO-8601 UTC of one fixed format, so text order is time order.
   const std::string before = core::to_iso8601(cutoff);
-  soci::statement remove =
-      (tx.session().prepare << "DELETE FROM inbox WHERE consumer = :c AND handled_at < :t",
-       soci::use(consumer_), soci::use(before));
-  remove.execute(true);
-  return remove.get_affected_rows();
+  return tx.run(
+      "DELETE FROM inbox WHERE consumer = :c AND event_id IN (SELECT event_id FROM inbox "
+      "WHERE consumer = :c2 AND handled_at < :t ORDER BY handled_at LIMIT :n)",
+      soci::use(consumer_), soci::use(consumer_), soci::use(before), soci::use(limit));
 }
 
 }  // namespace emis::eventbus

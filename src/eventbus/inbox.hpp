@@ -38,8 +38,9 @@ class Inbox {
   // was recorded now (the caller then applies the outcome in the same transaction).
   bool record(store::Transaction& tx, const InboxEntry& entry, InboxOutcome outcome) const;
   bool seen(soci::session& session, const std::string& event_id) const;
-  // Deletes this consumer's entries recorded before `cutoff`; returns how many.
-  long long prune(store::Transaction& tx, std::chrono::system_clock::time_point cutoff) const;
+  // Deletes up to `limit` of this consumer's entries recorded before
+  // `cutoff`, the oldest first; returns how many.
+  long long prune(store::Transaction& tx, std::chrono::system_clock::time_point cutoff, int limit) const;
 
  private:
   std::string consumer_;

@@ -27,6 +27,7 @@ BusOptions BusOptions::from(const core::Config& config, const std::string& servi
   o.relay_idle_poll = std::chrono::milliseconds(config.integer("outbox_idle_poll_ms", 1000));
   o.delivery_timeout = std::chrono::milliseconds(config.integer("kafka_delivery_timeout_ms", 30000));
   o.outbox_retention = std::chrono::hours(config.integer("outbox_retention_hours", 24 * 7));
+  o.retention_batch = static_cast<int>(config.integer("retention_batch", o.retention_batch));
   return o;
 }
 

@@ -154,11 +154,12 @@ std::chrono::milliseconds OutboxRelay::round() {
                  ? std::min(options_.relay_max_backoff, backoff_.count() ? backoff_ * 2 : milliseconds(100))
                  : milliseconds(0);
   if (steady_clock::now() >= next_cleanup_) {
-    delete_expired();
+    // A full batch: the next goes in the next round, not in a minute.
+    const bool more = delete_expired();
     // Belt and braces: the next drain reads from the first unsent row, so
     // that a row this relay's bookkeeping missed waits a minute at most.
     sent_through_ = 0;
-    next_cleanup_ = steady_clock::now() + minutes(1);
+    next_cleanup_ = more ? steady_clock::now() : steady_clock::now() + minutes(1);
   }
   return backoff_.count() ? backoff_ : options_.relay_idle_poll;
 }
@@ -342,18 +343,22 @@ int OutboxRelay::settle(const std::vector<InFlight>& batches, std::size_t count,
   return static_cast<int>(rows - failed_seqs.size());
 }
 
-void OutboxRelay::delete_expired() {
+bool OutboxRelay::delete_expired() {
   const long long cutoff =
       now_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(options_.outbox_retention).count();
+  const int limit = options_.retention_batch;
   try {
-    db_.write(
-        [cutoff](store::Transaction& tx) {
-          tx.session() << "DELETE FROM outbox WHERE sent_at_ms IS NOT NULL AND sent_at_ms < :c",
-              soci::use(cutoff);
-        },
-        store::Durability::relaxed);
+    return db_.write(
+               [&](store::Transaction& tx) {
+                 return tx.run(
+                     "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox "
+                     "WHERE sent_at_ms IS NOT NULL AND sent_at_ms < :c ORDER BY sent_at_ms LIMIT :n)",
+                     soci::use(cutoff), soci::use(limit));
+               },
+               store::Durability::relaxed) >= limit;
   } catch (const std::exception& e) {
     spdlog::warn("outbox relay: deleting sent rows failed: {}", e.what());
+    return false;
   }
 }
 

@@ -82,7 +82,9 @@ class OutboxRelay {
   // Marks the rows of the first `count` batches in one transaction; returns
   // the number marked sent.
   int settle(const std::vector<InFlight>& batches, std::size_t count, DeliveryOrder& order);
-  void delete_expired();
+  // Deletes one batch (BusOptions::retention_batch) of rows sent longer ago
+  // than the retention; true when the batch came back full.
+  bool delete_expired();
 
   store::Database& db_;
   BusOptions options_;

@@ -367,13 +367,13 @@ std::optional<nlohmann::json> take_pending_update(store::Transaction& tx, const 
   return nlohmann::json::parse(stored);
 }
 
-long long prune_tombstones(store::Transaction& tx, std::chrono::system_clock::time_point cutoff) {
+long long prune_tombstones(store::Transaction& tx, std::chrono::system_clock::time_point cutoff, int limit) {
   // deleted_at is ISO-8601 UTC of one fixed format, so text order is time order.
   const std::string before = core::to_iso8601(cutoff);
-  soci::statement remove =
-      (tx.session().prepare << "DELETE FROM entity_tombstones WHERE deleted_at < :t", soci::use(before));
-  remove.execute(true);
-  return remove.get_affected_rows();
+  return tx.run(
+      "DELETE FROM entity_tombstones WHERE entity_id IN (SELECT entity_id FROM entity_tombstones "
+      "WHERE deleted_at < :t LIMIT :n)",
+      soci::use(before), soci::use(limit));
 }
 
 bool has_tombstone(soci::session& s, const std::string& entity_id) {

@@ -65,8 +65,8 @@ bool any_user(soci::session& s);
 // not bring the account back.
 void add_tombstone(store::Transaction& tx, const std::string& entity_id, const std::string& tenant_id);
 bool has_tombstone(soci::session& s, const std::string& entity_id);
-// Deletes tombstones older than `cutoff`; returns how many.
-long long prune_tombstones(store::Transaction& tx, std::chrono::system_clock::time_point cutoff);
+// Deletes up to `limit` tombstones older than `cutoff`; returns how many.
+long long prune_tombstones(store::Transaction& tx, std::chrono::system_clock::time_point cutoff, int limit);
 
 // What a create for `entity_id` has to know, read in one statement (it runs
 // once per TeacherCreated): was the entity deleted, has it (had it) a

@@ -4,9 +4,12 @@
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
+#include <mutex>
 #include <set>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "support/bus_testing.hpp"
@@ -201,7 +204,7 @@ TEST_F(EventbusConsumer, RetentionTasksRunWithTheInboxPruneAndItsCutoff) {
   ConsumerRig rig(tdb.db(), options);
   record_all(rig);
   std::atomic<long long> cutoff_ms{0};
-  rig.consumer.prune_with_inbox("test records", [&](store::Transaction& tx, auto cutoff) {
+  rig.consumer.prune_with_inbox("test records", [&](store::Transaction& tx, auto cutoff, int) {
     // In the pruning transaction: a statement here commits with it.
     tx.session() << "DELETE FROM inbox WHERE 1 = 0";
     cutoff_ms = std::chrono::duration_cast<std::chrono::milliseconds>(cutoff.time_since_epoch()).count();
@@ -214,6 +217,39 @@ TEST_F(EventbusConsumer, RetentionTasksRunWithTheInboxPruneAndItsCutoff) {
   const auto got = std::chrono::system_clock::time_point(std::chrono::milliseconds(cutoff_ms.load()));
   EXPECT_GE(got, expected - 1s);
   EXPECT_LE(got, std::chrono::system_clock::now() - options.inbox_retention);
+}
+
+TEST_F(EventbusConsumer, RetentionGoesOnBatchByBatchUntilABatchComesBackShort) {
+  auto options = test_bus_options("retention-batches");
+  options.retention_batch = 2;
+  create_topic(options.topics.topic(ThingHappened::type), 1);
+  TestDatabase tdb("retention-batches");
+  ConsumerRig rig(tdb.db(), options);
+  record_all(rig);
+  // Five expired records: batches of 2, 2 and 1, then none until the next round (minutes away).
+  std::mutex mutex;
+  int left = 5;
+  std::vector<int> limits;
+  rig.consumer.prune_with_inbox("test records", [&](store::Transaction&, auto, int limit) {
+    const std::lock_guard lock(mutex);
+    limits.push_back(limit);
+    const int deleted = std::min(left, limit);
+    left -= deleted;
+    return static_cast<long long>(deleted);
+  });
+  rig.consumer.start();
+  ASSERT_TRUE(eventually(
+      [&] {
+        const std::lock_guard lock(mutex);
+        return left == 0;
+      },
+      30s));
+  // A poll goes between two batches; a fourth call would come only after a full batch.
+  const auto m = eventbus::encode(ThingHappened{"thing-1", 1, {}}, {options.topics, options.source, {}});
+  produce_raw(m.topic, m.key, m.value, m.headers);
+  ASSERT_TRUE(eventually([&] { return effect_count(tdb.db()) == 1; }, 30s));
+  const std::lock_guard lock(mutex);
+  EXPECT_EQ(limits, (std::vector<int>{2, 2, 2}));
 }
 
 }  // namespace

@@ -244,6 +244,7 @@ TEST_F(EventbusOutbox, SentRowsAreDeletedAfterTheRetentionPeriodAndUnsentOnesKep
   auto stopped = options;
   stopped.bootstrap_servers = "127.0.0.1:1";  // nothing listens: the unsent row stays unsent
   stopped.delivery_timeout = 1000ms;
+  stopped.retention_batch = 1;  // two expired rows: a batch came back full, so a second round follows at once
   OutboxRelay relay(tdb.db(), stopped, metrics);
   relay.start();  // cleans up when it starts, then every minute
   ASSERT_TRUE(eventually([&] { return scalar(tdb.db(), "SELECT COUNT(*) FROM outbox") == 2; }, 10s))

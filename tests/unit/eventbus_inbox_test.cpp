@@ -1,6 +1,6 @@
 // The inbox on a real SQLite file: an outcome is recorded once per event and
 // consumer group, a replay passes only an event that was dead-lettered, and
-// pruning removes only entries older than the cutoff.
+// pruning removes only entries older than the cutoff, a batch at a time.
 #include <gtest/gtest.h>
 
 #include "eventbus/inbox.hpp"
@@ -67,10 +67,30 @@ TEST_F(EventbusInbox, PrunesEntriesOlderThanTheCutoffOnly) {
   });
   ASSERT_TRUE(record(inbox, "new", InboxOutcome::handled));
   const auto cutoff = std::chrono::system_clock::now() - std::chrono::hours(24 * 8);
-  EXPECT_EQ(db_.write([&](store::Transaction& tx) { return inbox.prune(tx, cutoff); }), 1);
+  EXPECT_EQ(db_.write([&](store::Transaction& tx) { return inbox.prune(tx, cutoff, 10); }), 1);
   EXPECT_FALSE(seen(inbox, "old"));
   EXPECT_TRUE(seen(inbox, "new"));
   EXPECT_TRUE(seen(other, "old-other"));  // another group's entries are its own business
+}
+
+TEST_F(EventbusInbox, PrunesAtMostABatchAtATimeTheOldestFirst) {
+  const Inbox inbox("group");
+  for (const auto* id : {"oldest", "older", "old"}) ASSERT_TRUE(record(inbox, id, InboxOutcome::handled));
+  db_.write([](store::Transaction& tx) {
+    tx.session()
+        << "UPDATE inbox SET handled_at = CASE event_id WHEN 'oldest' THEN '2020-01-01T00:00:00.000Z' "
+           "WHEN 'older' THEN '2020-01-02T00:00:00.000Z' ELSE '2020-01-03T00:00:00.000Z' END";
+  });
+  const auto prune = [&] {
+    return db_.write(
+        [&](store::Transaction& tx) { return inbox.prune(tx, std::chrono::system_clock::now(), 2); });
+  };
+  EXPECT_EQ(prune(), 2);
+  EXPECT_FALSE(seen(inbox, "oldest"));
+  EXPECT_FALSE(seen(inbox, "older"));
+  EXPECT_TRUE(seen(inbox, "old"));
+  EXPECT_EQ(prune(), 1);
+  EXPECT_EQ(prune(), 0);
 }
 
 }  // namespace

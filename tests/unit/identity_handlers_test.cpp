@@ -369,12 +369,26 @@ TEST_F(IdentityHandlers, TombstonesArePrunedOnlyPastTheCutoff) {
     return db_.read([&](soci::session& s) { return has_tombstone(s, kLan.teacher_id); });
   };
   const auto prune = [&](std::chrono::system_clock::time_point cutoff) {
-    return db_.write([&](store::Transaction& tx) { return prune_tombstones(tx, cutoff); });
+    return db_.write([&](store::Transaction& tx) { return prune_tombstones(tx, cutoff, 10); });
   };
   EXPECT_EQ(prune(std::chrono::system_clock::now() - std::chrono::hours(1)), 0);
   EXPECT_TRUE(tombstoned());
   EXPECT_EQ(prune(std::chrono::system_clock::now() + std::chrono::seconds(1)), 1);
   EXPECT_FALSE(tombstoned());
+}
+
+TEST_F(IdentityHandlers, TombstonesArePrunedAtMostABatchAtATime) {
+  for (const auto* id : {"44444444-4444-4444-8444-444444444441", "44444444-4444-4444-8444-444444444442",
+                         "44444444-4444-4444-8444-444444444443"})
+    deliver(TeacherDeleted{id, kTenant});
+  const auto prune = [&] {
+    return db_.write([&](store::Transaction& tx) {
+      return prune_tombstones(tx, std::chrono::system_clock::now() + std::chrono::seconds(1), 2);
+    });
+  };
+  EXPECT_EQ(prune(), 2);
+  EXPECT_EQ(prune(), 1);
+  EXPECT_EQ(prune(), 0);
 }
 
 }  // namespace
