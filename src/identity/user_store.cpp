@@ -70,6 +70,14 @@ constexpr const char* kLiveFirst = " ORDER BY status = 'Disabled', created_at DE
 
 }  // namespace
 
+// A membership's columns as migration 8121 made them; 8125 rebuilds the
+// table with a sequence in front. A migration that has run on a stored
+// database never changes, so neither does this: a new column comes in a
+// migration of its own.
+constexpr const char* kMembershipColumns =
+    "user_id TEXT NOT NULL REFERENCES users (id), tenant_id TEXT NOT NULL, role TEXT NOT NULL, "
+    "entity_type TEXT, entity_id TEXT UNIQUE, created_at TEXT NOT NULL, removed_at TEXT";
+
 std::vector<store::Migration> identity_migrations() {
   std::vector<store::Migration> migrations{
       {1,
@@ -154,14 +162,7 @@ std::vector<store::Migration> identity_migrations() {
         // hold the phone for good; an administrator's disabling of a
         // teacher or parent account is undone by deleting and adding it
         // again. Disabled administrators keep theirs.
-        "CREATE TABLE memberships ("
-        " user_id TEXT NOT NULL REFERENCES users (id),"
-        " tenant_id TEXT NOT NULL,"
-        " role TEXT NOT NULL,"
-        " entity_type TEXT,"
-        " entity_id TEXT UNIQUE,"
-        " created_at TEXT NOT NULL,"
-        " removed_at TEXT)",
+        std::string("CREATE TABLE memberships (") + kMembershipColumns + ")",
         "CREATE INDEX memberships_user ON memberships (user_id)",
         "INSERT INTO memberships (user_id, tenant_id, role, entity_type, entity_id, created_at, removed_at) "
         "SELECT u.id, u.tenant_id, u.role, u.entity_type, u.entity_id, u.created_at, "
@@ -190,15 +191,7 @@ std::vector<store::Migration> identity_migrations() {
         // one would fall back to tenant and role order. A sequence keeps the
         // order they were granted in (the oldest is the home tenant's). The
         // table is rebuilt because SQLite cannot add a key column.
-        "CREATE TABLE memberships_ordered ("
-        " seq INTEGER PRIMARY KEY,"
-        " user_id TEXT NOT NULL REFERENCES users (id),"
-        " tenant_id TEXT NOT NULL,"
-        " role TEXT NOT NULL,"
-        " entity_type TEXT,"
-        " entity_id TEXT UNIQUE,"
-        " created_at TEXT NOT NULL,"
-        " removed_at TEXT)",
+        std::string("CREATE TABLE memberships_ordered (seq INTEGER PRIMARY KEY, ") + kMembershipColumns + ")",
         "INSERT INTO memberships_ordered (user_id, tenant_id, role, entity_type, entity_id, created_at, "
         "removed_at) SELECT user_id, tenant_id, role, entity_type, entity_id, created_at, removed_at "
         "FROM memberships ORDER BY created_at, tenant_id, role",
