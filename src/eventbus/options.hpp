@@ -37,11 +37,11 @@ struct BusOptions {
   // (offsets.retention.minutes, 7 days by default), so an event the group
   // could still be given again is still recognised.
   std::chrono::hours inbox_retention{24 * 8};
-  // Expired inbox and outbox rows are deleted at most this many per
-  // transaction, between the consumer's polls and the relay's rounds: at
-  // thousands of events a second a day's rows are millions, which one
-  // statement would delete while holding SQLite's writer (and the consumer)
-  // for many seconds.
+  // Expired inbox and outbox rows (and a consumer's retention tasks' records)
+  // are deleted at most this many of each per transaction, between the
+  // consumer's polls and the relay's rounds: at thousands of events a second
+  // a day's rows are millions, which one statement would delete while
+  // holding SQLite's writer (and the consumer) for many seconds.
   int retention_batch = 10'000;
   // An assigned partition whose position has not moved for this long while
   // events wait in it has its fetch restarted (see stall_watch.hpp). It is
