@@ -168,7 +168,10 @@ class ConsoleOnboardingTest(ConsoleTestCase):
         self.create_teacher(page, "Đỗ Văn Hùng", phone)
         row = self.row_of(page, phone)
         expect(row.locator(".badge")).to_have_text("Provisioning failed", timeout=LIVE_TIMEOUT_MS)
-        expect(row.locator(".reason")).to_contain_text("disabled by an administrator")
+        # Identity's reason, written to go inside a sentence, stands as one in the row.
+        expect(row.locator(".reason")).to_have_text(
+            "The account of this phone number was disabled by an administrator; no role is added to it."
+        )
         # The notice follows: no promise of an account that will not come, and no code to issue.
         expect(page.locator("#notice")).to_contain_text("no account was made")
         expect(row.get_by_role("button", name=re.compile("^Issue code"))).to_have_count(0)

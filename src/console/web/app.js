@@ -62,6 +62,14 @@ function inWords(message, field, input) {
   return name ? text.replaceAll(`'${field}'`, () => name) : text;
 }
 
+// A reason written to go inside a sentence ("the account of … is added to it"),
+// made to stand as one on its own: a capital first letter and a full stop.
+function asSentence(reason) {
+  const text = String(reason).trim();
+  if (!text) return text;
+  return text[0].toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? "" : ".");
+}
+
 // Puts the problem's per-field messages next to their fields; the rest on the form.
 function showErrors(form, error) {
   const fields = (error.problem && error.problem.errors) || {};
@@ -184,7 +192,7 @@ function renderTeachers() {
     if (t.accountStatus === "Failed" && t.accountStatusReason) {
       const reason = document.createElement("small");
       reason.className = "reason";
-      reason.textContent = t.accountStatusReason;
+      reason.textContent = asSentence(t.accountStatusReason);
       account.append(reason);
     }
     const actions = row.insertCell();
