@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <mutex>
 
 #include "core/clock.hpp"
 #include "core/errors.hpp"
@@ -24,17 +23,17 @@ std::string sqlite_path(const std::string& url) {
 // Serialises migrations of every process sharing a PostgreSQL database.
 const long long migration_lock = advisory_lock_key("emis.schema_migrations");
 
+// Every SQLite connection's settings. SQLite's sub-journals (a savepoint's
+// undo images) keep its default spill of 64 KiB to a temporary file: kept
+// in memory up to 1 MiB instead (SQLITE_CONFIG_STMTJRNL_SPILL), SQLite
+// 3.40.1 failed a writer that changed more than that with SQLITE_FULL
+// ("database or disk is full") in about one run in three of
+// EventbusOutbox.KeepsPerKeyOrderOverManyEvents.
 void configure(soci::session& s, const DatabaseOptions& o) {
   s << "PRAGMA busy_timeout = " + std::to_string(o.busy_timeout.count());
   s << "PRAGMA foreign_keys = ON";
   s << "PRAGMA synchronous = " + o.synchronous;
 }
-
-// SQLite's sub-journals (a savepoint's undo images) keep its default spill
-// of 64 KiB to a temporary file. Kept in memory up to 1 MiB instead
-// (SQLITE_CONFIG_STMTJRNL_SPILL), SQLite 3.40.1 failed a writer that changed
-// more than that with SQLITE_FULL ("database or disk is full") in about one
-// run in three of EventbusOutbox.KeepsPerKeyOrderOverManyEvents.
 
 }  // namespace
 
