@@ -70,8 +70,8 @@ std::vector<QueuedSms> due_sms(soci::session& s, std::int64_t now_at_ms, int lim
   soci::rowset<soci::row> rows =
       (s.prepare
            << "SELECT id, user_id, purpose, phone_number, text, attempts FROM sms_messages "
-              "WHERE status = :s AND next_attempt_at_ms <= :now ORDER BY next_attempt_at_ms, created_at "
-              "LIMIT :n",
+              "WHERE status = :s AND next_attempt_at_ms <= :now ORDER BY next_attempt_at_ms, created_at, "
+              "id LIMIT :n",
        soci::use(pending), soci::use(now), soci::use(limit));
   std::vector<QueuedSms> due;
   for (const auto& r : rows)

@@ -65,8 +65,9 @@ std::optional<User> select_user(soci::session& s, const std::string& where, cons
                           {{"phoneNumber", "Another account has this phone number."}});
 }
 
-// Live first, then the newest: the account a phone stands for today.
-constexpr const char* kLiveFirst = " ORDER BY status = 'Disabled', created_at DESC";
+// Live first, then the newest: the account a phone stands for today. The id
+// breaks a tie within a millisecond (one process makes ids in increasing order).
+constexpr const char* kLiveFirst = " ORDER BY status = 'Disabled', created_at DESC, id DESC";
 
 }  // namespace
 
