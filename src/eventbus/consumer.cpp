@@ -469,6 +469,7 @@ void EventConsumer::prune_with_inbox(std::string what, RetentionTask task) {
 bool EventConsumer::prune_inbox() {
   const auto cutoff = std::chrono::system_clock::now() - options_.inbox_retention;
   const int limit = options_.retention_batch;
+  pruned_in_round_.resize(retention_tasks_.size() + 1);
   try {
     std::vector<long long> pruned(retention_tasks_.size() + 1);
     // Relaxed: pruning lost to power loss is done again at the next round.
@@ -479,17 +480,27 @@ bool EventConsumer::prune_inbox() {
             pruned[i + 1] = retention_tasks_[i].second(tx, cutoff, limit);
         },
         store::Durability::relaxed);
-    if (pruned[0] > 0)
-      spdlog::info("consumer group {}: pruned {} inbox entries", options_.group_id, pruned[0]);
-    for (std::size_t i = 0; i < retention_tasks_.size(); ++i)
-      if (pruned[i + 1] > 0)
-        spdlog::info("consumer group {}: pruned {} {}", options_.group_id, pruned[i + 1],
-                     retention_tasks_[i].first);
-    return std::any_of(pruned.begin(), pruned.end(), [limit](long long n) { return n >= limit; });
+    for (std::size_t i = 0; i < pruned.size(); ++i) pruned_in_round_[i] += pruned[i];
+    const bool more = std::any_of(pruned.begin(), pruned.end(), [limit](long long n) { return n >= limit; });
+    // A day's expired entries at thousands of events a second take tens of
+    // thousands of batches: one line per round, not per batch.
+    if (!more) log_pruned();
+    return more;
   } catch (const std::exception& e) {
     spdlog::warn("consumer group {}: pruning the inbox failed: {}", options_.group_id, e.what());
+    log_pruned();
     return false;
   }
+}
+
+void EventConsumer::log_pruned() {
+  if (pruned_in_round_[0] > 0)
+    spdlog::info("consumer group {}: pruned {} inbox entries", options_.group_id, pruned_in_round_[0]);
+  for (std::size_t i = 0; i < retention_tasks_.size(); ++i)
+    if (pruned_in_round_[i + 1] > 0)
+      spdlog::info("consumer group {}: pruned {} {}", options_.group_id, pruned_in_round_[i + 1],
+                   retention_tasks_[i].first);
+  std::fill(pruned_in_round_.begin(), pruned_in_round_.end(), 0);
 }
 
 bool EventConsumer::wait_backoff(std::chrono::milliseconds delay) {

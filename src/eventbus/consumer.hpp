@@ -117,8 +117,9 @@ class EventConsumer {
   void store_offsets(const Progress& progress);
   // Deletes one batch (BusOptions::retention_batch) of expired inbox entries
   // and of each retention task's records; true when a batch came back full,
-  // so that more are due.
+  // so that more are due. What a round deleted is logged once, at its end.
   bool prune_inbox();
+  void log_pruned();
   bool wait_backoff(std::chrono::milliseconds delay);
   // Sets each newly assigned partition's offset to its committed one.
   void start_at_committed(std::vector<RdKafka::TopicPartition*>& partitions);
@@ -144,6 +145,7 @@ class EventConsumer {
   HandlerRegistry handlers_;
   Inbox inbox_;
   std::vector<std::pair<std::string, RetentionTask>> retention_tasks_;
+  std::vector<long long> pruned_in_round_;  // the inbox's, then each retention task's
   std::unique_ptr<Rebalance> rebalance_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::atomic<bool> stopping_{false};

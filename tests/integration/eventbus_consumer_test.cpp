@@ -2,6 +2,7 @@
 // through the inbox, a restarted consumer resumes at the committed offset,
 // and a transient handler failure is retried until it succeeds.
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -237,19 +238,33 @@ TEST_F(EventbusConsumer, RetentionGoesOnBatchByBatchUntilABatchComesBackShort) {
     left -= deleted;
     return static_cast<long long>(deleted);
   });
+  auto log = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(256);
+  const auto previous_logger = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("test", log));
   rig.consumer.start();
-  ASSERT_TRUE(eventually(
+  const bool pruned_all = eventually(
       [&] {
         const std::lock_guard lock(mutex);
         return left == 0;
       },
-      30s));
+      30s);
   // A poll goes between two batches; a fourth call would come only after a full batch.
   const auto m = eventbus::encode(ThingHappened{"thing-1", 1, {}}, {options.topics, options.source, {}});
   produce_raw(m.topic, m.key, m.value, m.headers);
-  ASSERT_TRUE(eventually([&] { return effect_count(tdb.db()) == 1; }, 30s));
-  const std::lock_guard lock(mutex);
-  EXPECT_EQ(limits, (std::vector<int>{2, 2, 2}));
+  const bool handled = eventually([&] { return effect_count(tdb.db()) == 1; }, 30s);
+  spdlog::set_default_logger(previous_logger);
+  ASSERT_TRUE(pruned_all);
+  ASSERT_TRUE(handled);
+  {
+    const std::lock_guard lock(mutex);
+    EXPECT_EQ(limits, (std::vector<int>{2, 2, 2}));
+  }
+  // The round is logged once, with what its three batches deleted together.
+  std::vector<std::string> pruned_lines;
+  for (const auto& line : log->last_formatted())
+    if (line.find("pruned") != std::string::npos) pruned_lines.push_back(line);
+  ASSERT_EQ(pruned_lines.size(), 1u);
+  EXPECT_NE(pruned_lines[0].find("pruned 5 test records"), std::string::npos) << pruned_lines[0];
 }
 
 }  // namespace
