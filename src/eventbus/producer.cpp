@@ -36,6 +36,13 @@ struct Producer::Callbacks : RdKafka::DeliveryReportCb, RdKafka::EventCb {
       owner->failed_.inc();
       report.error =
           message.err() == RdKafka::ERR_NO_ERROR ? "delivery not confirmed with an offset" : message.errstr();
+      // E.g. a request that timed out on the wire: the broker may have
+      // appended it. Sending it again is still right (a lost event could
+      // never be recovered), but the topic may then hold it twice.
+      if (message.status() == RdKafka::Message::MSG_STATUS_POSSIBLY_PERSISTED) {
+        owner->possibly_persisted_.inc();
+        report.error += " (possibly persisted: sent again, it may reach the topic twice)";
+      }
     }
     if (debug)
       spdlog::info("delivery report {}[{}]@{}: {}", message.topic_name(), report.partition, report.offset,
@@ -72,6 +79,8 @@ Producer::Producer(const BusOptions& options, core::MetricsRegistry& metrics)
       produced_(metrics.counter("emis_eventbus_produced_total", "Messages handed to the Kafka producer")),
       delivered_(metrics.counter("emis_eventbus_delivered_total", "Messages the broker acknowledged")),
       failed_(metrics.counter("emis_eventbus_delivery_failures_total", "Messages whose delivery failed")),
+      possibly_persisted_(metrics.counter("emis_eventbus_possibly_persisted_total",
+                                          "Failed deliveries the broker may have written all the same")),
       publish_seconds_(metrics.histogram(
           "emis_eventbus_publish_seconds",
           "From handing a message to the Kafka producer to serving its successful delivery report")) {

@@ -71,6 +71,7 @@ class Producer {
   core::Counter& produced_;
   core::Counter& delivered_;
   core::Counter& failed_;
+  core::Counter& possibly_persisted_;
   core::Histogram& publish_seconds_;
 };
 

@@ -1,8 +1,10 @@
-// Per-key order when one event of a batch fails and later events of the same
-// key succeed. librdkafka's mock cluster fails the first produce request for
-// good while the requests behind it (one message each) go through; the
-// relay must not mark those later rows sent ahead of the failed one, and
-// must publish them again after it, so the topic ends in commit order.
+// The relay against faults that librdkafka's mock cluster injects. Per-key
+// order when one event of a batch fails and later events of the same key
+// succeed: the mock fails the first produce request for good while the
+// requests behind it (one message each) go through; the relay must not mark
+// those later rows sent ahead of the failed one, and must publish them again
+// after it, so the topic ends in commit order. And a delivery that timed out
+// on the wire, which the broker may have written: counted, and sent again.
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -126,6 +128,37 @@ TEST(EventbusRelayOrder, ALaterEventOfTheKeyIsNotMarkedSentAheadOfAFailedOne) {
   for (const auto& id : published)
     order += std::to_string(std::find(ids.begin(), ids.end(), id) - ids.begin()) + " ";
   std::cout << "published: " << order << "\n";
+}
+
+TEST(EventbusRelayOrder, ADeliveryThatTimesOutOnTheWireIsCountedAsPossiblyPersistedAndSentAgain) {
+  spdlog::set_level(spdlog::level::err);
+  MockCluster cluster;
+  auto options = test_bus_options("relay-timeout");
+  options.bootstrap_servers = cluster.bootstrap();
+  options.relay_max_backoff = 200ms;
+  options.delivery_timeout = 1000ms;
+  const auto topic = options.topics.topic(ThingHappened::type);
+  ASSERT_EQ(rd_kafka_mock_topic_create(cluster.get(), topic.c_str(), 1, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+  // The broker takes the first produce request but answers after the message's timeout.
+  ASSERT_EQ(rd_kafka_mock_broker_push_request_error_rtts(cluster.get(), 1, produce_api_key, 1,
+                                                         RD_KAFKA_RESP_ERR_NO_ERROR, 3000),
+            RD_KAFKA_RESP_ERR_NO_ERROR);
+
+  TestDatabase tdb("relay-timeout");
+  core::MetricsRegistry metrics;
+  OutboxRelay relay(tdb.db(), options, metrics);
+  Outbox outbox({options.topics, options.source, {}}, relay.waker());
+  const auto id = tdb.db().write([&](store::Transaction& tx) {
+    return outbox.add(tx, ThingHappened{"thing-1", 1, {}});
+  });
+  relay.start();
+  ASSERT_TRUE(eventually(
+      [&] { return scalar(tdb.db(), "SELECT COUNT(*) FROM outbox WHERE sent_at_ms IS NULL") == 0; }, 30s));
+  relay.stop();
+  EXPECT_GE(metrics.counter("emis_eventbus_possibly_persisted_total", "").value(), 1u);
+  EXPECT_GE(scalar(tdb.db(), "SELECT attempts FROM outbox"), 2);
+  const auto published = read_ids(cluster.bootstrap(), topic);
+  EXPECT_GE(std::count(published.begin(), published.end(), id), 1);
 }
 
 }  // namespace
