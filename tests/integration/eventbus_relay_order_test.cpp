@@ -81,16 +81,32 @@ std::vector<std::string> read_ids(const std::string& bootstrap, const std::strin
   return ids;
 }
 
+// Bus options against `cluster`, where the topic of ThingHappened gets one partition.
+eventbus::BusOptions options_on(const MockCluster& cluster, const std::string& stem) {
+  auto options = test_bus_options(stem);
+  options.bootstrap_servers = cluster.bootstrap();
+  options.relay_max_backoff = 200ms;
+  const auto topic = options.topics.topic(ThingHappened::type);
+  if (rd_kafka_mock_topic_create(cluster.get(), topic.c_str(), 1, 1) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    throw std::runtime_error("mock topic " + topic);
+  return options;
+}
+
+// Runs the relay until no outbox row is left unsent.
+void relay_everything(OutboxRelay& relay, TestDatabase& tdb) {
+  relay.start();
+  ASSERT_TRUE(eventually(
+      [&] { return scalar(tdb.db(), "SELECT COUNT(*) FROM outbox WHERE sent_at_ms IS NULL") == 0; }, 30s));
+  relay.stop();
+}
+
 TEST(EventbusRelayOrder, ALaterEventOfTheKeyIsNotMarkedSentAheadOfAFailedOne) {
   spdlog::set_level(spdlog::level::err);
   MockCluster cluster;
-  auto options = test_bus_options("relay-order");
-  options.bootstrap_servers = cluster.bootstrap();
-  options.relay_max_backoff = 200ms;
+  auto options = options_on(cluster, "relay-order");
   // One message per produce request, so that the first request holds only the first event.
   options.kafka_properties["batch.num.messages"] = "1";
   const auto topic = options.topics.topic(ThingHappened::type);
-  ASSERT_EQ(rd_kafka_mock_topic_create(cluster.get(), topic.c_str(), 1, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
   // The first produce request fails for good (not retriable); the ones behind it do not.
   rd_kafka_mock_push_request_errors(cluster.get(), produce_api_key, 1, RD_KAFKA_RESP_ERR_INVALID_RECORD);
 
@@ -103,10 +119,8 @@ TEST(EventbusRelayOrder, ALaterEventOfTheKeyIsNotMarkedSentAheadOfAFailedOne) {
   tdb.db().write([&](store::Transaction& tx) {  // one batch for the relay
     for (int i = 0; i < events; ++i) ids.push_back(outbox.add(tx, ThingHappened{"thing-1", i, {}}));
   });
-  relay.start();
-  ASSERT_TRUE(eventually(
-      [&] { return scalar(tdb.db(), "SELECT COUNT(*) FROM outbox WHERE sent_at_ms IS NULL") == 0; }, 30s));
-  relay.stop();
+  relay_everything(relay, tdb);
+  if (HasFatalFailure()) return;
   ASSERT_GT(metrics.counter("emis_eventbus_delivery_failures_total", "").value(), 0u)
       << "the injected failure did not happen";
 
@@ -133,12 +147,9 @@ TEST(EventbusRelayOrder, ALaterEventOfTheKeyIsNotMarkedSentAheadOfAFailedOne) {
 TEST(EventbusRelayOrder, ADeliveryThatTimesOutOnTheWireIsCountedAsPossiblyPersistedAndSentAgain) {
   spdlog::set_level(spdlog::level::err);
   MockCluster cluster;
-  auto options = test_bus_options("relay-timeout");
-  options.bootstrap_servers = cluster.bootstrap();
-  options.relay_max_backoff = 200ms;
+  auto options = options_on(cluster, "relay-timeout");
   options.delivery_timeout = 1000ms;
   const auto topic = options.topics.topic(ThingHappened::type);
-  ASSERT_EQ(rd_kafka_mock_topic_create(cluster.get(), topic.c_str(), 1, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
   // The broker takes the first produce request but answers after the message's timeout.
   ASSERT_EQ(rd_kafka_mock_broker_push_request_error_rtts(cluster.get(), 1, produce_api_key, 1,
                                                          RD_KAFKA_RESP_ERR_NO_ERROR, 3000),
@@ -151,10 +162,8 @@ TEST(EventbusRelayOrder, ADeliveryThatTimesOutOnTheWireIsCountedAsPossiblyPersis
   const auto id = tdb.db().write([&](store::Transaction& tx) {
     return outbox.add(tx, ThingHappened{"thing-1", 1, {}});
   });
-  relay.start();
-  ASSERT_TRUE(eventually(
-      [&] { return scalar(tdb.db(), "SELECT COUNT(*) FROM outbox WHERE sent_at_ms IS NULL") == 0; }, 30s));
-  relay.stop();
+  relay_everything(relay, tdb);
+  if (HasFatalFailure()) return;
   EXPECT_GE(metrics.counter("emis_eventbus_possibly_persisted_total", "").value(), 1u);
   EXPECT_GE(scalar(tdb.db(), "SELECT attempts FROM outbox"), 2);
   const auto published = read_ids(cluster.bootstrap(), topic);
