@@ -32,6 +32,17 @@ long long now_ms() { return core::unix_millis(std::chrono::system_clock::now());
 
 using Row = OutboxRow;
 
+// What an unsent row's last_error says.
+std::string why_unsent(const std::optional<DeliveryReport>& report) {
+  if (!report) return "no delivery report";
+  if (report->ok) return "held back behind an earlier event of its partition";
+  // Sent again all the same: a copy too many is dropped by consumers'
+  // inboxes, a lost event is lost for good.
+  if (report->possibly_persisted)
+    return report->error + " (possibly persisted: sent again, it may reach the topic twice)";
+  return report->error;
+}
+
 // Unsent rows after `after_seq`, in sequence order. Fetched column-wise in
 // one step: the relay reads the whole backlog through here.
 std::vector<Row> unsent_rows(store::Database& db, long long after_seq, int limit) {
@@ -314,9 +325,7 @@ int OutboxRelay::settle(const std::vector<InFlight>& batches, std::size_t count,
           first.push_back(seq), last.push_back(seq);
       } else {
         failed_seqs.push_back(seq);
-        failed_errors.push_back(!reports[i]      ? "no delivery report"
-                                : reports[i]->ok ? "held back behind an earlier event of its partition"
-                                                 : reports[i]->error);
+        failed_errors.push_back(why_unsent(reports[i]));
       }
       previous_sent = sendable[i];
     }

@@ -36,13 +36,8 @@ struct Producer::Callbacks : RdKafka::DeliveryReportCb, RdKafka::EventCb {
       owner->failed_.inc();
       report.error =
           message.err() == RdKafka::ERR_NO_ERROR ? "delivery not confirmed with an offset" : message.errstr();
-      // E.g. a request that timed out on the wire: the broker may have
-      // appended it. Sending it again is still right (a lost event could
-      // never be recovered), but the topic may then hold it twice.
-      if (message.status() == RdKafka::Message::MSG_STATUS_POSSIBLY_PERSISTED) {
-        owner->possibly_persisted_.inc();
-        report.error += " (possibly persisted: sent again, it may reach the topic twice)";
-      }
+      report.possibly_persisted = message.status() != RdKafka::Message::MSG_STATUS_NOT_PERSISTED;
+      if (report.possibly_persisted) owner->possibly_persisted_.inc();
     }
     if (debug)
       spdlog::info("delivery report {}[{}]@{}: {}", message.topic_name(), report.partition, report.offset,

@@ -29,6 +29,10 @@ struct DeliveryReport {
   std::string error;            // empty when ok
   std::int32_t partition = -1;  // -1 when the message failed before a partition was chosen
   std::int64_t offset = -1;
+  // Failed, yet the broker may have written it (a request that timed out on
+  // the wire, a success without an offset): sent again, it may reach the
+  // topic twice.
+  bool possibly_persisted = false;
 };
 
 using DeliveryCallback = std::function<void(const DeliveryReport&)>;
