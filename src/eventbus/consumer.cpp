@@ -204,6 +204,7 @@ void EventConsumer::run() {
     }
     if (!batch.empty()) process_batch(batch);
   }
+  log_pruned();  // a round that stop cut short
 }
 
 std::vector<RawMessage> EventConsumer::poll_batch() {
@@ -480,11 +481,18 @@ bool EventConsumer::prune_inbox() {
             pruned[i + 1] = retention_tasks_[i].second(tx, cutoff, limit);
         },
         store::Durability::relaxed);
+    const auto now = Clock::now();
+    if (std::all_of(pruned_in_round_.begin(), pruned_in_round_.end(), [](long long n) { return n == 0; }))
+      prune_log_due_ = now + std::chrono::minutes(1);  // a round begins
     for (std::size_t i = 0; i < pruned.size(); ++i) pruned_in_round_[i] += pruned[i];
     const bool more = std::any_of(pruned.begin(), pruned.end(), [limit](long long n) { return n >= limit; });
     // A day's expired entries at thousands of events a second take tens of
-    // thousands of batches: one line per round, not per batch.
-    if (!more) log_pruned();
+    // thousands of batches: a line when the round ends, and one a minute
+    // while it goes on, not one per batch.
+    if (!more || now >= prune_log_due_) {
+      log_pruned();
+      prune_log_due_ = now + std::chrono::minutes(1);
+    }
     return more;
   } catch (const std::exception& e) {
     spdlog::warn("consumer group {}: pruning the inbox failed: {}", options_.group_id, e.what());
@@ -494,6 +502,7 @@ bool EventConsumer::prune_inbox() {
 }
 
 void EventConsumer::log_pruned() {
+  if (pruned_in_round_.empty()) return;  // no round yet
   if (pruned_in_round_[0] > 0)
     spdlog::info("consumer group {}: pruned {} inbox entries", options_.group_id, pruned_in_round_[0]);
   for (std::size_t i = 0; i < retention_tasks_.size(); ++i)

@@ -117,7 +117,8 @@ class EventConsumer {
   void store_offsets(const Progress& progress);
   // Deletes one batch (BusOptions::retention_batch) of expired inbox entries
   // and of each retention task's records; true when a batch came back full,
-  // so that more are due. What a round deleted is logged once, at its end.
+  // so that more are due. What a round deleted is logged at its end (and
+  // each minute while it lasts).
   bool prune_inbox();
   void log_pruned();
   bool wait_backoff(std::chrono::milliseconds delay);
@@ -146,6 +147,7 @@ class EventConsumer {
   Inbox inbox_;
   std::vector<std::pair<std::string, RetentionTask>> retention_tasks_;
   std::vector<long long> pruned_in_round_;  // the inbox's, then each retention task's
+  std::chrono::steady_clock::time_point prune_log_due_;
   std::unique_ptr<Rebalance> rebalance_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   std::atomic<bool> stopping_{false};

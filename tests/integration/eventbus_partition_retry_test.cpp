@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
-#include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -15,6 +14,7 @@
 #include "eventbus/dead_letter.hpp"
 #include "eventbus/schema.hpp"
 #include "support/bus_testing.hpp"
+#include "support/captured_log.hpp"
 
 namespace emis::testing {
 namespace {
@@ -24,27 +24,6 @@ using eventbus::IncomingEvent;
 core::DomainError database_unavailable() {
   return core::DomainError(core::ErrorKind::transient, "Database unavailable", "try again");
 }
-
-// Replaces the default logger for the test's scope, keeping what is logged.
-class CapturedLog {
- public:
-  CapturedLog() : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(2000)) {
-    previous_ = spdlog::default_logger();
-    auto logger = std::make_shared<spdlog::logger>("captured", sink_);
-    logger->set_level(spdlog::level::info);
-    spdlog::set_default_logger(logger);
-  }
-  ~CapturedLog() { spdlog::set_default_logger(previous_); }
-  bool contains(const std::string& text) const {
-    for (const auto& line : sink_->last_formatted())
-      if (line.find(text) != std::string::npos) return true;
-    return false;
-  }
-
- private:
-  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
-  std::shared_ptr<spdlog::logger> previous_;
-};
 
 TEST(EventbusPartitionRetry, TransientFailureHoldsUpOnlyItsOwnPartition) {
   spdlog::set_level(spdlog::level::err);
