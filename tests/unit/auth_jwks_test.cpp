@@ -2,8 +2,6 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <spdlog/sinks/ringbuffer_sink.h>
-#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -18,6 +16,7 @@
 #include "auth/jwt.hpp"
 #include "auth/key_set.hpp"
 #include "support/auth_claims.hpp"
+#include "support/captured_log.hpp"
 #include "support/test_env.hpp"
 
 namespace emis::auth {
@@ -384,9 +383,7 @@ TEST_F(AuthJwksClient, KeepsCachedKeysWhenARefreshFails) {
 }
 
 TEST_F(AuthJwksClient, LogsAnOutageOnceAndItsEnd) {
-  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(32);
-  const auto previous = spdlog::default_logger();
-  spdlog::set_default_logger(std::make_shared<spdlog::logger>("test", sink));
+  testing::CapturedLog log;
   {
     JwksServer server("not json");
     JwksClient client(server.url(), clock_.options());
@@ -398,8 +395,7 @@ TEST_F(AuthJwksClient, LogsAnOutageOnceAndItsEnd) {
     server.set_body(jwks_of({&a_}).dump());
     EXPECT_EQ(client.verify(token_a_, options()), claims_for("user-a"));
   }
-  spdlog::set_default_logger(previous);
-  const auto lines = sink->last_formatted();
+  const auto lines = log.lines_with("");
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_NE(lines[0].find("cannot load JWKS"), std::string::npos) << lines[0];
   EXPECT_NE(lines[1].find("available again"), std::string::npos) << lines[1];
